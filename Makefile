@@ -1,0 +1,28 @@
+# The two commands of the quick start live here: `make up` (main job) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8080
+
+.PHONY: test lint emulator clean
+
+## test: create .venv, install the package with its test extras, lint, run the whole suite
+test: $(VENV)/.installed
+	$(BIN)/ruff check provider tests bench programs
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check provider tests bench programs
+
+## emulator: run the local Capillary API in the foreground on $(PORT)
+emulator: $(VENV)/.installed
+	$(BIN)/capillary-emulator --port $(PORT)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

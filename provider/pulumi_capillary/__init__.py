@@ -1,0 +1,1 @@
+"""Capillary milestones (target groups) as code, for Pulumi."""

@@ -1,0 +1,120 @@
+"""The control API under ``/__emulator__/``: what tests and demos use to steer the emulator.
+
+Control calls are not authenticated, not logged and never subject to faults.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from ._records import Rejected, parse_instant
+from ._store import Faults, Store
+
+FAULT_KINDS = {"500", "503", "429", "reset", "latency", "commit-then-drop", "commit-then-504"}
+
+
+def control_routes(store: Store) -> list[Route]:
+    async def body(request: Request) -> dict[str, Any]:
+        try:
+            data = json.loads(await request.body() or b"{}")
+        except ValueError:
+            raise Rejected(300004, "control body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise Rejected(300004, "control body must be a JSON object")
+        return data
+
+    def guarded(handler):
+        async def endpoint(request: Request) -> JSONResponse:
+            try:
+                return JSONResponse(await handler(request))
+            except Rejected as rejected:
+                return JSONResponse({"error": rejected.message}, status_code=400)
+            except (KeyError, TypeError, ValueError) as exc:
+                return JSONResponse({"error": f"bad control request: {exc}"}, status_code=400)
+
+        return endpoint
+
+    async def reset(request: Request) -> dict:
+        store.reset()
+        return {"reset": True}
+
+    async def requests(request: Request) -> dict:
+        with store.lock:
+            return {"requests": list(store.log)}
+
+    async def clock(request: Request) -> dict:
+        data = await body(request)
+        with store.lock:
+            store.fixed_now = parse_instant(data["now"], "now") if data.get("now") else None
+        return {"now": store.now().isoformat()}
+
+    async def phase_out(request: Request) -> dict:
+        data = await body(request)
+        status = int(data.get("status", 410))
+        if status not in (400, 403, 410):
+            raise Rejected(300004, "status must be 400, 403 or 410")
+        with store.lock:
+            store.creation_disabled = bool(data["creationDisabled"])
+            store.phase_out_status = status
+        return {"creationDisabled": store.creation_disabled, "status": status}
+
+    async def faults(request: Request) -> dict:
+        data = await body(request)
+        kinds = list(data.get("kinds", []))
+        unknown = set(kinds) - FAULT_KINDS
+        if unknown:
+            raise Rejected(
+                300004, f"unknown fault kinds {sorted(unknown)}; use {sorted(FAULT_KINDS)}"
+            )
+        rate = float(data.get("rate", 0.0))
+        if not 0.0 <= rate <= 1.0:
+            raise Rejected(300004, "rate must be between 0 and 1")
+        new = Faults(
+            rate=rate,
+            kinds=kinds,
+            seed=data.get("seed"),
+            latency_ms=int(data.get("latencyMs", 0)),
+            retry_after=int(data.get("retryAfter", 1)),
+        )
+        with store.lock:
+            store.faults = new
+            store.fault_rng = random.Random(new.seed)
+        return {"rate": rate, "kinds": kinds}
+
+    async def token_ttl(request: Request) -> dict:
+        data = await body(request)
+        with store.lock:
+            store.token_ttl = int(data["ttlSeconds"])
+        return {"ttlSeconds": store.token_ttl}
+
+    async def tamper(request: Request) -> dict:
+        """Change a recorded group behind the API's back, as the Capillary UI could."""
+        data = await body(request)
+        group_id = int(request.path_params["group_id"])
+        with store.lock:
+            group = store.find_live(group_id)
+            if group is None:
+                raise Rejected(310017, f"no live group {group_id}")
+            for key, value in data.items():
+                if key.startswith("_") or key in ("id", "periods", "targets"):
+                    raise Rejected(300004, f"{key} cannot be tampered with here")
+                group[key] = value
+            store.save()
+            return store.snapshot(group)
+
+    prefix = "/__emulator__/"
+    return [
+        Route(prefix + "reset", guarded(reset), methods=["POST"]),
+        Route(prefix + "requests", guarded(requests), methods=["GET"]),
+        Route(prefix + "clock", guarded(clock), methods=["PUT"]),
+        Route(prefix + "phase-out", guarded(phase_out), methods=["PUT"]),
+        Route(prefix + "faults", guarded(faults), methods=["PUT"]),
+        Route(prefix + "token-ttl", guarded(token_ttl), methods=["PUT"]),
+        Route(prefix + "groups/{group_id}", guarded(tamper), methods=["PATCH"]),
+    ]

@@ -1,0 +1,105 @@
+"""Fault injection and the request log, wrapped around the whole application (pure ASGI).
+
+Dropping a connection needs the socket: uvicorn's ``send`` is a bound method of its
+request cycle, which holds the transport. Where that is not available (another server),
+a dropped connection degrades to a 504, which a client cannot tell apart either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from ._store import Store
+
+CONTROL_PREFIX = "/__emulator__/"
+
+
+def _error_body(code: int, message: str) -> bytes:
+    return json.dumps(
+        {"data": None, "errors": [{"code": code, "message": message}], "warnings": None}
+    ).encode()
+
+
+async def _respond(send, status: int, body: bytes, headers: list | None = None) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop(send) -> bool:
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        return False
+    transport.abort()
+    for _ in range(3):  # let uvicorn see the disconnect before the app returns
+        await asyncio.sleep(0)
+    return True
+
+
+class FaultInjection:
+    """Draws a fault per API request (seeded), applies it, and logs the request."""
+
+    def __init__(self, app, store: Store) -> None:
+        self.app = app
+        self.store = store
+
+    def _draw(self) -> str | None:
+        with self.store.lock:
+            faults = self.store.faults
+            if not faults.kinds or self.store.fault_rng.random() >= faults.rate:
+                return None
+            return self.store.fault_rng.choice(faults.kinds)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        kind = self._draw()
+        status: list[int | None] = [None]
+        method, path = scope["method"], scope["path"]
+        query = scope.get("query_string", b"").decode()
+        try:
+            if kind == "latency":
+                await asyncio.sleep(self.store.faults.latency_ms / 1000)
+            if kind in ("500", "503", "429"):
+                code = int(kind)
+                headers = [(b"retry-after", str(self.store.faults.retry_after).encode())]
+                await _respond(
+                    send,
+                    code,
+                    _error_body(code, f"injected fault {kind}"),
+                    headers if code == 429 else None,
+                )
+                status[0] = code
+                return
+            if kind == "reset":
+                if not await _drop(send):
+                    await _respond(send, 504, _error_body(504, "gateway timeout"))
+                    status[0] = 504
+                return
+            committing = kind in ("commit-then-drop", "commit-then-504")
+
+            async def tracking_send(message) -> None:
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                if not committing:
+                    await send(message)
+
+            await self.app(scope, receive, tracking_send)
+            if committing:
+                status[0] = None
+                if kind == "commit-then-504" or not await _drop(send):
+                    await _respond(send, 504, _error_body(504, "gateway timeout"))
+                    status[0] = 504
+        finally:
+            self.store.record_request(method, path, query, status[0], kind)

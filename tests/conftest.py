@@ -1,0 +1,32 @@
+"""Fixtures shared by the whole suite: a live emulator on 127.0.0.1 and clients for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from pulumi_capillary.emulator import EmulatorServer
+from tests.support import SEED_NOW, basic_header
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(now=SEED_NOW) as server:
+        yield server
+
+
+@pytest.fixture
+def api(emulator: EmulatorServer) -> Iterator[httpx.Client]:
+    """A plain authenticated HTTP client for the emulator (no provider code involved)."""
+    creds = emulator.credentials
+    headers = {"Authorization": basic_header(creds.username, creds.password)}
+    with httpx.Client(base_url=emulator.url, headers=headers, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def control(emulator: EmulatorServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emulator.url + "/__emulator__", timeout=10) as client:
+        yield client
