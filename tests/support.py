@@ -21,3 +21,32 @@ def seed(name: str) -> dict:
 def basic_header(username: str, password: str) -> str:
     digest = hashlib.md5(password.encode()).hexdigest()
     return "Basic " + base64.b64encode(f"{username}:{digest}".encode()).decode()
+
+
+def emulator_settings(emulator, oauth: bool = False, **extra: str):
+    """Provider settings pointing at a running emulator (fast retries for tests)."""
+    from pulumi_capillary._config import load_settings
+
+    creds = emulator.credentials
+    environ = {
+        "CAPILLARY_BASE_URL": emulator.url,
+        "CAPILLARY_RETRY_BACKOFF_SECONDS": "0.01",
+        "CAPILLARY_RETRY_DEADLINE_SECONDS": "20",
+        "CAPILLARY_TIMEOUT_SECONDS": "5",
+    }
+    if oauth:
+        environ.update(
+            CAPILLARY_OAUTH_KEY=creds.oauth_key, CAPILLARY_OAUTH_SECRET=creds.oauth_secret
+        )
+    else:
+        environ.update(CAPILLARY_USERNAME=creds.username, CAPILLARY_PASSWORD=creds.password)
+    environ.update(extra)
+    return load_settings(None, environ)
+
+
+def canonical(name_or_body) -> dict:
+    """The canonical request body of a seed request (or of a body)."""
+    from pulumi_capillary._spec import parse_inputs
+
+    body = seed(name_or_body) if isinstance(name_or_body, str) else name_or_body
+    return parse_inputs(body)[0].body()

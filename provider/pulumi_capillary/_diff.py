@@ -1,0 +1,185 @@
+"""Declared vs recorded (and declared vs declared): the changes that matter, classified.
+
+Both sides are first projected onto a *view* built from the fields table: only compared
+fields, each in its comparison form, defaults filled in. Equal views mean no change (the
+common case, and a cheap ``==``); otherwise deepdiff says where they differ, and each
+difference is classified by the table row that governs its path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ._fields import Field, Mutability, field_for, in_period_order, rows
+from ._unknown import is_unknown
+
+UNKNOWN = "(known after apply)"
+_NOT_SET = "(not set)"
+
+
+def show(value: Any, limit: int = 120) -> str:
+    """A value fit to print in a one-line message."""
+    if value is None or type(value).__name__ == "NotPresent":
+        return _NOT_SET
+    if value == UNKNOWN:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    field: Field
+    old: Any
+    new: Any
+
+    @property
+    def mutability(self) -> Mutability:
+        return self.field.mutability
+
+    @property
+    def unknown(self) -> bool:
+        return self.new == UNKNOWN or self.old == UNKNOWN
+
+    @property
+    def top_level(self) -> str:
+        return self.path.split(".", 1)[0].split("[", 1)[0]
+
+    def __str__(self) -> str:
+        return f"{self.path}: {show(self.old)} → {show(self.new)}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The changes between two states of one milestone."""
+
+    changes: tuple[Change, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    @cached_property
+    def updates(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.mutability is Mutability.UPDATABLE)
+
+    @cached_property
+    def immutable(self) -> tuple[Change, ...]:
+        """Known changes Capillary cannot make."""
+        return tuple(
+            c for c in self.changes if c.mutability is Mutability.IMMUTABLE and not c.unknown
+        )
+
+    @cached_property
+    def unknown(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.unknown)
+
+    def top_level(self, changes: Iterable[Change]) -> list[str]:
+        return sorted({c.top_level for c in changes})
+
+
+def _value(source: dict[str, Any], row: Field, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        value = source.get(key)
+        if is_unknown(value):
+            return UNKNOWN
+        if value is not None:
+            try:
+                return row.compare(value)
+            except (TypeError, ValueError, AttributeError):
+                return value  # malformed: compared as given, so it shows as a change
+    default = row.default_for(source)
+    return row.compare(default) if default is not None else None
+
+
+def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:
+    if is_unknown(source):
+        return UNKNOWN
+    if not isinstance(source, dict):
+        return source
+    view: dict[str, Any] = {}
+    for row in rows(parent):
+        if row.recorded is None and not write_only:
+            continue  # write-only: Capillary does not echo it
+        keys = (
+            row.recorded_keys() if recorded and row.recorded is not None else (row.declared_keys())
+        )
+        if row.path.endswith("[]"):
+            items = source.get(row.key)
+            if is_unknown(items):
+                view[row.key] = UNKNOWN
+            else:
+                view[row.key] = [_view(i, row.path, recorded, write_only) for i in items or []]
+            continue
+        view[row.key] = _value(source, row, keys)
+    return view
+
+
+def _path(parts: list) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _row_path(parts: list) -> tuple[Field, list]:
+    """The governing row and the concrete path to it (``targets[0].expressionJson.type``
+    is a change of ``targets[0].expressionJson``)."""
+    row = field_for(_path(parts))
+    for length in range(1, len(parts) + 1):
+        pattern = _path(["[]" if isinstance(p, int) else p for p in parts[:length]])
+        pattern = pattern.replace("[[]]", "[]").replace(".[]", "[]")
+        whole_list = pattern == row.path.removesuffix("[]") and length == len(parts)
+        if pattern == row.path or whole_list:
+            return row, parts[:length]
+    return row, parts
+
+
+def _at(view: Any, parts: list) -> Any:
+    for part in parts:
+        try:
+            view = view[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return view
+
+
+def _plan(old_view: dict[str, Any], new_view: dict[str, Any]) -> Plan:
+    if old_view == new_view:
+        return Plan()
+    from deepdiff import DeepDiff  # imported when needed: keeps provider start-up light
+
+    tree = DeepDiff(old_view, new_view, view="tree", verbose_level=2)
+    changes: dict[str, Change] = {}
+    for report in tree.values():
+        for level in report:
+            row, parts = _row_path(level.path(output_format="list"))
+            path = _path(parts)
+            changes.setdefault(path, Change(path, row, _at(old_view, parts), _at(new_view, parts)))
+    return Plan(tuple(changes[p] for p in sorted(changes)))
+
+
+def _canonical(declared: dict[str, Any]) -> dict[str, Any]:
+    """The canonical form when the declaration is valid, so spellings do not matter."""
+    from ._spec import canonical_or_none
+
+    return canonical_or_none(declared) or declared
+
+
+def compare_declarations(old: dict[str, Any], new: dict[str, Any]) -> Plan:
+    """Two declarations (check's old and new inputs), write-only fields included."""
+    return _plan(_view(_canonical(old), "", False, True), _view(_canonical(new), "", False, True))
+
+
+def compare_to_record(recorded: dict[str, Any], declared: dict[str, Any]) -> Plan:
+    """What Capillary recorded vs what is declared: ``old`` is the recorded side."""
+    return _plan(
+        _view(in_period_order(recorded), "", True, False),
+        _view(_canonical(declared), "", False, False),
+    )

@@ -1,0 +1,140 @@
+"""Our exceptions. Every message stands alone: what is wrong, then what to do.
+
+Users meet these inside Pulumi's output (``Exception calling application: <message>``), so
+no message depends on a traceback, and none ever contains a password, its md5, an
+``Authorization`` header, an OAuth secret or a token.
+
+    CapillaryError
+    ├── ConfigurationError          settings missing or contradictory
+    ├── DeclarationError            the declaration breaks a rule (all violations at once)
+    ├── PlanError                   a change Capillary cannot make
+    │   ├── ImmutableChangeError    an immutable field changed, replacement not opted in
+    │   └── UnsafeReplacementError  replacement that keeps the name under deletionPolicy abandon
+    ├── AdoptionMismatchError       an existing group differs from the declaration
+    ├── EditNotAppliedError         an edit was accepted but did not take
+    └── APIError                    Capillary answered with an error
+        ├── AuthenticationError     401/403: credentials or permissions
+        ├── NotFoundError           310017 / 404: unknown or deactivated group
+        ├── NameTakenError          310069: the name exists (case-insensitively)
+        ├── RequestRejectedError    other validation codes (300004, 310008, 310033, ...)
+        ├── PhasedOutError          creation switched off: use POST v3/promotions
+        └── TransientError          worth retrying
+            ├── RateLimitedError    429 (honours Retry-After)
+            ├── UnavailableError    500/502/503/504
+            └── TransportError      connection lost, timeout: the request may have happened
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class CapillaryError(Exception):
+    """Base of everything this package raises on purpose."""
+
+
+class ConfigurationError(CapillaryError):
+    pass
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: where, what was given, and the rule."""
+
+    path: str
+    value: Any
+    rule: str
+
+    def __str__(self) -> str:
+        shown = self.value if self.value == "(missing)" else _short(self.value)
+        return f"{self.path}: {self.rule} (got {shown})"
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class DeclarationError(CapillaryError):
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        lines = "\n".join(f"  - {v}" for v in violations)
+        super().__init__(
+            f"The milestone declaration has {len(violations)} problem(s); fix them and "
+            f"run again:\n{lines}"
+        )
+
+
+class PlanError(CapillaryError):
+    pass
+
+
+class ImmutableChangeError(PlanError):
+    pass
+
+
+class UnsafeReplacementError(PlanError):
+    pass
+
+
+class AdoptionMismatchError(CapillaryError):
+    def __init__(self, group_id: int, name: str, differences: list[str], why: str) -> None:
+        self.group_id = group_id
+        self.differences = differences
+        lines = "\n".join(f"  - {d}" for d in differences)
+        super().__init__(
+            f"Target group {group_id} ({name!r}) {why}, but it differs from the declaration; "
+            f"align the declaration (or the group) and run again:\n{lines}"
+        )
+
+
+class EditNotAppliedError(CapillaryError):
+    pass
+
+
+class APIError(CapillaryError):
+    """An answer from Capillary that is an error; ``code`` is Capillary's own."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class AuthenticationError(APIError):
+    pass
+
+
+class NotFoundError(APIError):
+    pass
+
+
+class NameTakenError(APIError):
+    pass
+
+
+class RequestRejectedError(APIError):
+    pass
+
+
+class PhasedOutError(APIError):
+    pass
+
+
+class TransientError(APIError):
+    pass
+
+
+class RateLimitedError(TransientError):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class UnavailableError(TransientError):
+    pass
+
+
+class TransportError(TransientError):
+    pass

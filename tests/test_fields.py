@@ -1,0 +1,111 @@
+"""The one mutability table: complete, and right about how values compare."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_capillary import _fields
+from pulumi_capillary._fields import FIELDS, Mutability, field_for
+from pulumi_capillary._spec import Period, Target, TargetGroupSpec
+from tests.support import seed
+
+
+def _declared_keys(parent: str) -> set[str]:
+    return {k for f in FIELDS if f.parent == parent for k in f.declared_keys()}
+
+
+@pytest.mark.parametrize(
+    ("model", "parent"), [(TargetGroupSpec, ""), (Period, "periods[]"), (Target, "targets[]")]
+)
+def test_every_declared_field_has_a_row(model, parent):
+    assert set(model.field_names()) <= _declared_keys(parent)
+
+
+def _recorded_paths(value, prefix=""):
+    for key, item in value.items():
+        path = f"{prefix}.{key}" if prefix else key
+        yield path
+        if isinstance(item, list) and item and isinstance(item[0], dict) and key != "filters":
+            yield from _recorded_paths(item[0], path + "[]")
+
+
+@pytest.mark.parametrize("name", ["be01.response", "be02.response"])
+def test_every_recorded_field_has_a_row(name):
+    known = {f"{f.parent}.{k}".lstrip(".") for f in FIELDS for k in f.recorded_keys() or ()}
+    known |= {f.path for f in FIELDS if f.mutability is Mutability.SERVER}
+    for path in _recorded_paths(seed(name)["data"]):
+        if path.startswith(
+            (
+                "targets[].defaultValues[]",
+                "periods[].attribution.",
+                "targets[].attribution.",
+                "attribution.",
+            )
+        ):
+            continue  # inside a compared list or a server-managed object
+        assert path.removesuffix("[]") in {k.removesuffix("[]") for k in known}, path
+
+
+def test_only_the_documented_fields_are_updatable():
+    assert {f.path for f in FIELDS if f.mutability is Mutability.UPDATABLE} == {
+        "name",
+        "targets[].expression",
+        "targets[].expressionJson",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "row"),
+    [
+        ("periods[3].startDate", "periods[].startDate"),
+        ("periods[2]", "periods[]"),
+        ("targets[0].defaultValues[1]", "targets[].defaultValues"),
+        ("name", "name"),
+        ("targets[1].targetPeriodDefaultValuesMap", "targets[].targetPeriodDefaultValuesMap"),
+    ],
+)
+def test_field_for_concrete_paths(path, row):
+    assert field_for(path).path == row
+
+
+def test_comparisons():
+    assert _fields.day("2026-01-01T23:30:00-05:00") == "2026-01-02"
+    assert _fields.day("2026-01-01") == "2026-01-01"
+    assert _fields.instant("2026-02-01T10:30:00+05:30") == _fields.instant(
+        "2026-02-01T05:00:00.000Z"
+    )
+    assert _fields.instant("2025-07-17T00:00:00.529Z") == _fields.instant("2025-07-17T00:00:00Z")
+    assert _fields.number("2") == _fields.number(2) == _fields.number(2.0)
+    assert _fields.json_document('{"a": [1, 2]}') == _fields.json_document('{"a":[1,2]}')
+    assert _fields.text("") == _fields.text(None)
+    assert _fields.filters([{"entityType": "store", "entityIds": [2, 1]}]) == _fields.filters(
+        [{"entityType": "STORE", "entityIds": ["1", "2"]}]
+    )
+
+
+def test_recorded_default_values_follow_period_order():
+    recorded = seed("be01.response")["data"]
+    recorded["targets"][0]["defaultValues"].reverse()
+    ordered = _fields.in_period_order(recorded)
+    assert [v["defaultValue"] for v in ordered["targets"][0]["defaultValues"]] == [2, 3]
+
+
+def test_apply_updates_touches_only_updatable_fields():
+    recorded = seed("be01.response")["data"]
+    declared = seed("be01.request")
+    declared.update(name="renamed", fromDate="2030-01-01T00:00:00Z")
+    declared["targets"][0].update(expression="false", eventName="other")
+    body = _fields.apply_updates(recorded, declared)
+    assert body["name"] == "renamed" and body["fromDate"] == recorded["fromDate"]
+    assert body["targets"][0]["expression"] == "false"
+    assert body["targets"][0]["eventName"] == recorded["targets"][0]["eventName"]
+    assert body["targets"][0]["id"] == recorded["targets"][0]["id"]
+    assert recorded["name"] == "uatTargetGroupBE01"  # not mutated
+
+
+def test_declared_from_recorded_is_a_valid_declaration():
+    declared = _fields.declared_from_recorded(seed("be02.response")["data"])
+    assert declared["targetCycleStartDate"] == "2025-07-17T00:00:00.529Z"
+    assert declared["targets"][0]["defaultValues"] == [{"defaultValue": 2}, {"defaultValue": 3}]
+    assert "id" not in declared and "periodStatus" not in declared["periods"][0]
+    TargetGroupSpec.model_validate(declared)
