@@ -50,3 +50,29 @@ def canonical(name_or_body) -> dict:
 
     body = seed(name_or_body) if isinstance(name_or_body, str) else name_or_body
     return parse_inputs(body)[0].body()
+
+
+def stack_config(emulator, oauth: bool = False, **extra: str) -> dict:
+    """The ``capillary:`` stack config the engine sends in Configure (secrets wrapped)."""
+    from tests.engine import secret
+
+    creds = emulator.credentials
+    config = {
+        "capillary:baseUrl": emulator.url,
+        "capillary:retryBackoffSeconds": "0.01",
+        "capillary:retryDeadlineSeconds": "20",
+        "capillary:timeoutSeconds": "5",
+    }
+    if oauth:
+        config.update(
+            {
+                "capillary:oauthKey": creds.oauth_key,
+                "capillary:oauthSecret": secret(creds.oauth_secret),
+            }
+        )
+    else:
+        config.update(
+            {"capillary:username": creds.username, "capillary:password": secret(creds.password)}
+        )
+    config.update({f"capillary:{k}": v for k, v in extra.items()})
+    return config

@@ -1,1 +1,140 @@
-"""Capillary milestones (target groups) as code, for Pulumi."""
+"""Capillary milestones (target groups) as code, for Pulumi.
+
+    from pulumi_capillary import TargetGroup, TargetGroupArgs, PeriodArgs, TargetArgs
+
+The public surface is re-exported here; the modules behind it are private. Names are
+loaded on first use, so the emulator and the command line do not pay for importing Pulumi.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._client import CapillaryClient
+    from ._config import Settings, load_settings
+    from ._diff import Change, Plan, compare_declarations, compare_to_record
+    from ._exceptions import (
+        AdoptionMismatchError,
+        APIError,
+        AuthenticationError,
+        CapillaryError,
+        ConfigurationError,
+        DeclarationError,
+        EditNotAppliedError,
+        ImmutableChangeError,
+        NameTakenError,
+        NotFoundError,
+        PhasedOutError,
+        PlanError,
+        RateLimitedError,
+        RequestRejectedError,
+        TransientError,
+        TransportError,
+        UnavailableError,
+        Violation,
+    )
+    from ._fields import FIELDS, Mutability
+    from ._provider import TargetGroupProvider
+    from ._resource import (
+        ExtendedFieldInfoArgs,
+        FilterArgs,
+        PeriodArgs,
+        TargetArgs,
+        TargetGroup,
+        TargetGroupArgs,
+    )
+    from ._spec import TargetGroupSpec, parse_inputs
+
+_EXPORTS = {
+    "APIError": "._exceptions",
+    "AdoptionMismatchError": "._exceptions",
+    "AuthenticationError": "._exceptions",
+    "CapillaryClient": "._client",
+    "CapillaryError": "._exceptions",
+    "Change": "._diff",
+    "ConfigurationError": "._exceptions",
+    "DeclarationError": "._exceptions",
+    "EditNotAppliedError": "._exceptions",
+    "ExtendedFieldInfoArgs": "._resource",
+    "FIELDS": "._fields",
+    "FilterArgs": "._resource",
+    "ImmutableChangeError": "._exceptions",
+    "Mutability": "._fields",
+    "NameTakenError": "._exceptions",
+    "NotFoundError": "._exceptions",
+    "PeriodArgs": "._resource",
+    "PhasedOutError": "._exceptions",
+    "Plan": "._diff",
+    "PlanError": "._exceptions",
+    "RateLimitedError": "._exceptions",
+    "RequestRejectedError": "._exceptions",
+    "Settings": "._config",
+    "TargetArgs": "._resource",
+    "TargetGroup": "._resource",
+    "TargetGroupArgs": "._resource",
+    "TargetGroupProvider": "._provider",
+    "TargetGroupSpec": "._spec",
+    "TransientError": "._exceptions",
+    "TransportError": "._exceptions",
+    "UnavailableError": "._exceptions",
+    "Violation": "._exceptions",
+    "compare_declarations": "._diff",
+    "compare_to_record": "._diff",
+    "load_settings": "._config",
+    "parse_inputs": "._spec",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pulumi_capillary' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+__all__ = [
+    "FIELDS",
+    "APIError",
+    "AdoptionMismatchError",
+    "AuthenticationError",
+    "CapillaryClient",
+    "CapillaryError",
+    "Change",
+    "ConfigurationError",
+    "DeclarationError",
+    "EditNotAppliedError",
+    "ExtendedFieldInfoArgs",
+    "FilterArgs",
+    "ImmutableChangeError",
+    "Mutability",
+    "NameTakenError",
+    "NotFoundError",
+    "PeriodArgs",
+    "PhasedOutError",
+    "Plan",
+    "PlanError",
+    "RateLimitedError",
+    "RequestRejectedError",
+    "Settings",
+    "TargetArgs",
+    "TargetGroup",
+    "TargetGroupArgs",
+    "TargetGroupProvider",
+    "TargetGroupSpec",
+    "TransientError",
+    "TransportError",
+    "UnavailableError",
+    "Violation",
+    "compare_declarations",
+    "compare_to_record",
+    "load_settings",
+    "parse_inputs",
+]

@@ -8,8 +8,7 @@ no message depends on a traceback, and none ever contains a password, its md5, a
     ├── ConfigurationError          settings missing or contradictory
     ├── DeclarationError            the declaration breaks a rule (all violations at once)
     ├── PlanError                   a change Capillary cannot make
-    │   ├── ImmutableChangeError    an immutable field changed, replacement not opted in
-    │   └── UnsafeReplacementError  replacement that keeps the name under deletionPolicy abandon
+    │   └── ImmutableChangeError    an immutable field changed, replacement not opted in
     ├── AdoptionMismatchError       an existing group differs from the declaration
     ├── EditNotAppliedError         an edit was accepted but did not take
     └── APIError                    Capillary answered with an error
@@ -71,10 +70,6 @@ class PlanError(CapillaryError):
 
 
 class ImmutableChangeError(PlanError):
-    pass
-
-
-class UnsafeReplacementError(PlanError):
     pass
 
 

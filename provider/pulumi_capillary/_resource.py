@@ -1,0 +1,254 @@
+"""The ``TargetGroup`` resource and its typed arguments.
+
+Arguments are snake_case in Python; the resource's inputs are the create request body's own
+camelCase names (taken from the declaration model's aliases, the single source), so a body
+from Capillary's documentation is a valid input. Outputs are the group as Capillary
+recorded it, with snake_case accessors for the ones a program needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import pulumi
+import pulumi.dynamic
+
+from ._provider import TargetGroupProvider
+from ._spec import (
+    DefaultValue,
+    ExtendedFieldInfo,
+    Filter,
+    Period,
+    ResourceOptions,
+    Target,
+    TargetGroupSpec,
+    format_moment,
+)
+
+
+def _wire(value: Any) -> Any:
+    """Python values to input values: dates to ISO text, args to camelCase dicts."""
+    if isinstance(value, pulumi.Output):
+        return value.apply(_wire)
+    if isinstance(value, _Args):
+        return value.to_inputs()
+    if isinstance(value, datetime):
+        return format_moment(value if value.tzinfo else value.astimezone())
+    if isinstance(value, date):
+        return value.isoformat() + "T00:00:00Z"
+    if isinstance(value, Mapping):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_wire(v) for v in value]
+    return value
+
+
+class _Args:
+    """Dataclass args whose wire names come from a declaration model's aliases."""
+
+    _model: ClassVar[Any]
+    _nested: ClassVar[dict[str, type[_Args]]] = {}
+
+    def to_inputs(self) -> dict[str, Any]:
+        aliases = {n: f.alias or n for n, f in self._model.model_fields.items()}
+        aliases.update(getattr(self, "_extra_aliases", {}))
+        return {
+            aliases[f.name]: _wire(self._nested_args(f.name, getattr(self, f.name)))
+            for f in fields(self)
+            if getattr(self, f.name) is not None
+        }
+
+    def _nested_args(self, name: str, value: Any) -> Any:
+        """Plain mappings in snake_case become args; camelCase ones pass as they are."""
+        nested = self._nested.get(name)
+        if nested is None:
+            return value
+        names = {f.name for f in fields(nested)}
+
+        def convert(item: Any) -> Any:
+            if isinstance(item, Mapping) and set(item) <= names:
+                return nested.from_dict(item)
+            return item
+
+        return [convert(i) for i in value] if isinstance(value, list) else convert(value)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]):
+        """From a snake_case mapping (a milestone data file); nested items become args too."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise TypeError(
+                f"{cls.__name__} has no field(s) {', '.join(unknown)}; "
+                f"known fields: {', '.join(sorted(known))}"
+            )
+        values = dict(data)
+        for name, nested in cls._nested.items():
+            item = values.get(name)
+            if isinstance(item, list):
+                values[name] = [nested.from_dict(i) if isinstance(i, Mapping) else i for i in item]
+            elif isinstance(item, Mapping):
+                values[name] = nested.from_dict(item)
+        return cls(**values)
+
+
+@dataclass
+class ExtendedFieldInfoArgs(_Args):
+    name: pulumi.Input[str]
+    aggregate_function: pulumi.Input[str] = "SUM"
+    _model: ClassVar = ExtendedFieldInfo
+
+
+@dataclass
+class FilterArgs(_Args):
+    entity_type: pulumi.Input[str]
+    entity_ids: pulumi.Input[Sequence[pulumi.Input[int | str]]]
+    _model: ClassVar = Filter
+
+
+@dataclass
+class PeriodArgs(_Args):
+    start_date: pulumi.Input[str | datetime | date]
+    end_date: pulumi.Input[str | datetime | date]
+    active: pulumi.Input[bool] | None = None
+    description: pulumi.Input[str] | None = None
+    ref_code: pulumi.Input[str] | None = None
+    period_status: pulumi.Input[str] | None = None
+    _model: ClassVar = Period
+
+
+@dataclass
+class TargetArgs(_Args):
+    """``default_values``: one number per period, in period order (or ``{defaultValue}``s)."""
+
+    name: pulumi.Input[str]
+    target_entity: pulumi.Input[str]
+    target_type: pulumi.Input[str]
+    default_values: pulumi.Input[Sequence[Any]]
+    event_name: pulumi.Input[str] | None = None
+    extended_field_info: pulumi.Input[ExtendedFieldInfoArgs | Mapping[str, Any]] | None = None
+    expression: pulumi.Input[str] | None = None
+    expression_json: pulumi.Input[str | Mapping[str, Any]] | None = None
+    filters: pulumi.Input[Sequence[FilterArgs | Mapping[str, Any]]] | None = None
+    enrolment_method: pulumi.Input[str] | None = None
+    active: pulumi.Input[bool] | None = None
+    description: pulumi.Input[str] | None = None
+    target_milestone_triggers: pulumi.Input[Sequence[Any]] | None = None
+    _model: ClassVar = Target
+    _nested: ClassVar = {"extended_field_info": ExtendedFieldInfoArgs, "filters": FilterArgs}
+
+    def to_inputs(self) -> dict[str, Any]:
+        inputs = super().to_inputs()
+        key = Target.model_fields["default_values"].alias
+        inputs[key] = _per_period(inputs[key])
+        return inputs
+
+
+def _per_period(values: Any) -> Any:
+    if isinstance(values, pulumi.Output):
+        return values.apply(_per_period)
+    alias = DefaultValue.model_fields["default_value"].alias
+    return [v if isinstance(v, Mapping) else {alias: v} for v in values]
+
+
+@dataclass
+class TargetGroupArgs(_Args):
+    """A milestone as declared; see the create request of ``POST v3/targetGroups``."""
+
+    name: pulumi.Input[str]
+    periods: pulumi.Input[Sequence[PeriodArgs | Mapping[str, Any]]]
+    targets: pulumi.Input[Sequence[TargetArgs | Mapping[str, Any]]]
+    description: pulumi.Input[str] | None = None
+    active: pulumi.Input[bool] | None = None
+    preferred_till_id: pulumi.Input[int] | None = None
+    from_date: pulumi.Input[str | datetime | date] | None = None
+    to_date: pulumi.Input[str | datetime | date] | None = None
+    tracking_type: pulumi.Input[str] | None = None
+    target_evaluation_type: pulumi.Input[str] | None = None
+    total_periods: pulumi.Input[int] | None = None
+    frequency: pulumi.Input[int] | None = None
+    frequency_type: pulumi.Input[str] | None = None
+    recurring_cycles: pulumi.Input[int] | None = None
+    target_cycle_start_date: pulumi.Input[str | datetime | date] | None = None
+    target_cycle_start_date_iso: pulumi.Input[str | datetime | date] | None = None
+    target_cycle_end_date: pulumi.Input[str | datetime | date] | None = None
+    target_cycle_end_date_iso: pulumi.Input[str | datetime | date] | None = None
+    on_immutable_change: pulumi.Input[str] | None = field(default=None, kw_only=True)
+    deletion_policy: pulumi.Input[str] | None = field(default=None, kw_only=True)
+    adopt_existing_id: pulumi.Input[int] | None = field(default=None, kw_only=True)
+    _model: ClassVar = TargetGroupSpec
+    _nested: ClassVar = {"periods": PeriodArgs, "targets": TargetArgs}
+    _extra_aliases: ClassVar = {
+        n: f.alias
+        for n, f in ResourceOptions.model_fields.items()  # provider-only inputs
+    }
+
+
+# snake_case accessor → output key (the recorded group's camelCase names)
+_OUTPUTS = {
+    "target_group_id": "targetGroupId",
+    "period_ids": "periodIds",
+    "target_ids": "targetIds",
+    "name": "name",
+    "periods": "periods",
+    "targets": "targets",
+    "active": "active",
+    "from_date": "fromDate",
+    "to_date": "toDate",
+    "tracking_type": "trackingType",
+    "target_evaluation_type": "targetEvaluationType",
+    "total_periods": "totalPeriods",
+    "target_cycle_start_date": "targetCycleStartDate",
+    "target_cycle_end_date": "targetCycleEndDate",
+    "time_zone_name": "timeZoneName",
+    "leaderboard_enabled": "leaderboardEnabled",
+    "user_created": "userCreated",
+    "preferred_till_id": "preferredTillId",
+}
+
+
+class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup"):
+    """A Capillary milestone (target group), type ``pulumi-python:dynamic/capillary:TargetGroup``.
+
+    Outputs (``pulumi.Output``): ``target_group_id``, ``period_ids``, ``target_ids``, and the
+    recorded ``name``, ``periods``, ``targets``, dates and settings.
+    """
+
+    target_group_id: pulumi.Output[int]
+    period_ids: pulumi.Output[list[int]]
+    target_ids: pulumi.Output[list[int]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: TargetGroupArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if args is None and kwargs:
+            args = TargetGroupArgs(**kwargs)
+        elif kwargs:
+            raise TypeError("pass either args=TargetGroupArgs(...) or keyword arguments, not both")
+        if args is None and (opts is None or opts.id is None):
+            raise TypeError(f"TargetGroup {resource_name!r} needs args (or opts.id to read one)")
+        props: dict[str, Any] = {key: None for key in _OUTPUTS.values()}
+        if args is not None:
+            props.update(args.to_inputs())
+        super().__init__(TargetGroupProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> TargetGroup:
+        """Read an existing target group into the program (it stays unmanaged)."""
+        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        return TargetGroup(resource_name, None, merged)
+
+    def __getattr__(self, name: str) -> Any:
+        key = _OUTPUTS.get(name)
+        if key is not None and key in self.__dict__:
+            return self.__dict__[key]
+        raise AttributeError(f"TargetGroup has no attribute {name!r}")

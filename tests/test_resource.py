@@ -1,0 +1,141 @@
+"""The TargetGroup resource and its typed args, under Pulumi's mocks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pulumi
+import pytest
+
+from pulumi_capillary import (
+    ExtendedFieldInfoArgs,
+    FilterArgs,
+    PeriodArgs,
+    TargetArgs,
+    TargetGroup,
+    TargetGroupArgs,
+    TargetGroupSpec,
+)
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.registered: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        self.registered.append(args)
+        outs = dict(args.inputs, targetGroupId=2911, periodIds=[1, 2], targetIds=[3])
+        return args.resource_id or "2911", outs
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        return {}
+
+
+@pytest.fixture
+def mocks():
+    mocks = _Mocks()
+    pulumi.runtime.set_mocks(mocks, project="capillary-milestones", stack="dev", preview=False)
+    yield mocks
+
+
+def _args() -> TargetGroupArgs:
+    ist = timezone(timedelta(hours=5, minutes=30))
+    return TargetGroupArgs(
+        name="steps-5000-in-2-days",
+        from_date=date(2026, 1, 1),
+        to_date=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        target_cycle_end_date_iso=datetime(2026, 2, 1, 10, 30, tzinfo=ist),
+        tracking_type="DEFAULT",
+        periods=[
+            PeriodArgs(
+                start_date="2026-01-01T00:00:00Z",
+                end_date="2026-01-02T23:00:00Z",
+                ref_code="Cycle_1",
+            ),
+            {"start_date": "2026-01-03T00:00:00Z", "end_date": "2026-01-04T00:00:00Z"},
+        ],
+        targets=[
+            TargetArgs(
+                name="steps",
+                target_entity="EVENT",
+                target_type="EVENT_ATTRIBUTE",
+                event_name="stepsWalked",
+                default_values=[5000, pulumi.Output.from_input(6000)],
+                extended_field_info=ExtendedFieldInfoArgs(name="steps"),
+                filters=[FilterArgs(entity_type="STORE", entity_ids=[1, 2])],
+            )
+        ],
+        deletion_policy="delete",
+    )
+
+
+def test_args_become_the_request_bodys_camel_case_inputs():
+    inputs = _args().to_inputs()
+    assert inputs["fromDate"] == "2026-01-01T00:00:00Z"
+    assert inputs["targetCycleEndDateISO"] == "2026-02-01T10:30:00+05:30"
+    assert inputs["deletionPolicy"] == "delete"
+    assert inputs["periods"][1] == {
+        "startDate": "2026-01-03T00:00:00Z",
+        "endDate": "2026-01-04T00:00:00Z",
+    }
+    target = inputs["targets"][0]
+    assert target["extendedFieldInfo"] == {"name": "steps", "aggregateFunction": "SUM"}
+    assert target["filters"] == [{"entityType": "STORE", "entityIds": [1, 2]}]
+
+
+def test_from_dict_reads_the_data_file_shape():
+    args = TargetGroupArgs.from_dict(
+        {
+            "name": "reviews",
+            "periods": [{"start_date": "2026-01-01", "end_date": "2026-03-31"}],
+            "targets": [
+                {
+                    "name": "r",
+                    "target_entity": "EVENT",
+                    "target_type": "COUNT",
+                    "event_name": "productReviewed",
+                    "default_values": [3],
+                }
+            ],
+        }
+    )
+    body = args.to_inputs()
+    assert body["targets"][0]["defaultValues"] == [{"defaultValue": 3}]
+    TargetGroupSpec.model_validate(body)
+    with pytest.raises(TypeError, match="has no field"):
+        TargetGroupArgs.from_dict({"name": "x", "periods": [], "targets": [], "color": "red"})
+
+
+@pulumi.runtime.test
+def test_registration_and_outputs(mocks):
+    group = TargetGroup("steps", _args())
+
+    def check(values):
+        group_id, period_ids, name = values
+        assert (group_id, period_ids, name) == (2911, [1, 2], "steps-5000-in-2-days")
+        assert mocks.registered[0].typ == "pulumi-python:dynamic/capillary:TargetGroup"
+        registered = mocks.registered[0].inputs
+        assert registered["targets"][0]["defaultValues"] == [
+            {"defaultValue": 5000},
+            {"defaultValue": 6000},
+        ]
+        assert "__provider" in registered
+
+    return pulumi.Output.all(group.target_group_id, group.period_ids, group.name).apply(check)
+
+
+@pulumi.runtime.test
+def test_keyword_arguments_and_get(mocks):
+    made = TargetGroup("kw", name="kw", periods=[], targets=[])
+    found = TargetGroup.get("existing", "2913")
+
+    def check(values):
+        name, found_id = values
+        assert (name, found_id) == ("kw", "2913")
+
+    return pulumi.Output.all(made.name, found.id).apply(check)
+
+
+def test_args_or_id_are_required():
+    with pytest.raises(TypeError, match="needs args"):
+        TargetGroup("nothing")
