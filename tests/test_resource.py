@@ -8,6 +8,7 @@ import pulumi
 import pytest
 
 from pulumi_capillary import (
+    DeclarationError,
     ExtendedFieldInfoArgs,
     FilterArgs,
     PeriodArgs,
@@ -102,8 +103,16 @@ def test_from_dict_reads_the_data_file_shape():
     body = args.to_inputs()
     assert body["targets"][0]["defaultValues"] == [{"defaultValue": 3}]
     TargetGroupSpec.model_validate(body)
-    with pytest.raises(TypeError, match="has no field"):
-        TargetGroupArgs.from_dict({"name": "x", "periods": [], "targets": [], "color": "red"})
+    with pytest.raises(DeclarationError) as caught:
+        TargetGroupArgs.from_dict(
+            {"name": "x", "periods": [{"start_dat": "2026-01-01"}], "targets": [], "color": "red"}
+        )
+    assert [str(v) for v in caught.value.violations] == [
+        "color: is not a known field (got 'red')",
+        "periods[0].start_dat: is not a known field; did you mean 'start_date'? (got '2026-01-01')",
+        "periods[0].start_date: is required (got (missing))",
+        "periods[0].end_date: is required (got (missing))",
+    ]
 
 
 @pulumi.runtime.test

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._catalog import StackSettings, load_catalog
     from ._client import CapillaryClient
     from ._config import Settings, load_settings
     from ._diff import Change, Plan, compare_declarations, compare_to_record
@@ -52,6 +53,8 @@ _EXPORTS = {
     "AdoptionMismatchError": "._exceptions",
     "AuthenticationError": "._exceptions",
     "CapillaryClient": "._client",
+    "StackSettings": "._catalog",
+    "load_catalog": "._catalog",
     "CapillaryError": "._exceptions",
     "Change": "._diff",
     "ConfigurationError": "._exceptions",
@@ -124,6 +127,7 @@ __all__ = [
     "RateLimitedError",
     "RequestRejectedError",
     "Settings",
+    "StackSettings",
     "TargetArgs",
     "TargetGroup",
     "TargetGroupArgs",
@@ -135,6 +139,7 @@ __all__ = [
     "Violation",
     "compare_declarations",
     "compare_to_record",
+    "load_catalog",
     "load_settings",
     "parse_inputs",
 ]

@@ -8,14 +8,16 @@ recorded it, with snake_case accessors for the ones a program needs.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 import pulumi
 import pulumi.dynamic
 
+from ._exceptions import DeclarationError, Violation
 from ._provider import TargetGroupProvider
 from ._spec import (
     DefaultValue,
@@ -44,6 +46,11 @@ def _wire(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_wire(v) for v in value]
     return value
+
+
+def _nearest(key: Any, known: list[str]) -> str:
+    near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}?" if near else ""
 
 
 class _Args:
@@ -76,22 +83,38 @@ class _Args:
         return [convert(i) for i in value] if isinstance(value, list) else convert(value)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]):
-        """From a snake_case mapping (a milestone data file); nested items become args too."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise TypeError(
-                f"{cls.__name__} has no field(s) {', '.join(unknown)}; "
-                f"known fields: {', '.join(sorted(known))}"
-            )
-        values = dict(data)
+    def from_dict(cls, data: Mapping[str, Any], path: str = ""):
+        """From a snake_case mapping (a milestone data file); nested items become args too.
+
+        Unknown or missing keys raise DeclarationError naming each path (with the nearest
+        known field for a misspelt one).
+        """
+        known = sorted(f.name for f in fields(cls))
+        violations = [
+            Violation(f"{path}{key}", data[key], "is not a known field" + _nearest(key, known))
+            for key in data
+            if key not in known
+        ]
+        values = {k: v for k, v in data.items() if k in known}
         for name, nested in cls._nested.items():
             item = values.get(name)
-            if isinstance(item, list):
-                values[name] = [nested.from_dict(i) if isinstance(i, Mapping) else i for i in item]
-            elif isinstance(item, Mapping):
-                values[name] = nested.from_dict(item)
+            try:
+                if isinstance(item, list):
+                    values[name] = [
+                        nested.from_dict(i, f"{path}{name}[{n}].") if isinstance(i, Mapping) else i
+                        for n, i in enumerate(item)
+                    ]
+                elif isinstance(item, Mapping):
+                    values[name] = nested.from_dict(item, f"{path}{name}.")
+            except DeclarationError as error:
+                violations += error.violations
+        violations += [
+            Violation(f"{path}{f.name}", "(missing)", "is required")
+            for f in fields(cls)
+            if f.default is MISSING and f.name not in values
+        ]
+        if violations:
+            raise DeclarationError(violations)
         return cls(**values)
 
 

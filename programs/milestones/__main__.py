@@ -1,0 +1,85 @@
+"""The milestone catalog: one data file per milestone in milestones/, plus Python ones.
+
+Declarations are environment-neutral; the stack's config (Pulumi.<stack>.yaml) adds the
+org's name prefix and till. Stack outputs: each milestone's Capillary id and name.
+"""
+
+import itertools
+from datetime import date, timedelta
+from pathlib import Path
+
+import pulumi
+
+from pulumi_capillary import (
+    PeriodArgs,
+    StackSettings,
+    TargetArgs,
+    TargetGroup,
+    TargetGroupArgs,
+    load_catalog,
+)
+
+
+def monthly_check_ins(first_month: date, months: int) -> TargetGroupArgs:
+    """Check in at a store 4 times every month, for `months` monthly periods."""
+    starts = [
+        date(
+            first_month.year + (first_month.month - 1 + i) // 12,
+            (first_month.month - 1 + i) % 12 + 1,
+            1,
+        )
+        for i in range(months + 1)
+    ]
+    periods = [
+        PeriodArgs(
+            start_date=start,
+            end_date=f"{(end - timedelta(days=1)).isoformat()}T23:59:59Z",
+            ref_code=f"Month_{i + 1}",
+            description=start.strftime("%B %Y"),
+        )
+        for i, (start, end) in enumerate(itertools.pairwise(starts))
+    ]
+    return TargetGroupArgs(
+        name="monthly-store-check-ins",
+        description="Check in at a store four times a month",
+        from_date=starts[0],
+        to_date=periods[-1].end_date,
+        tracking_type="STREAKS",
+        target_evaluation_type="FIXED_CALENDAR_WINDOW",
+        frequency_type="MONTHLY",
+        frequency=1,
+        recurring_cycles=months,
+        target_cycle_start_date_iso=starts[0],
+        periods=periods,
+        targets=[
+            TargetArgs(
+                name="store_check_in",
+                target_entity="EVENT",
+                target_type="COUNT",
+                event_name="storeCheckIn",
+                default_values=[4] * months,
+                expression="true",
+                expression_json={"arity": "literal", "value": "true", "type": "boolean:primitive"},
+                enrolment_method="TRANSACTION",
+            )
+        ],
+    )
+
+
+config = pulumi.Config()
+stack = StackSettings(
+    name_prefix=config.get("namePrefix") or "", preferred_till_id=config.get_int("preferredTillId")
+)
+
+declarations = {
+    **load_catalog(Path(__file__).parent / "milestones"),
+    "monthly-store-check-ins": monthly_check_ins(date(2027, 1, 1), months=6),
+}
+milestones = {
+    key: TargetGroup(key, stack.apply(declaration))
+    for key, declaration in sorted(declarations.items())
+}
+pulumi.export(
+    "milestones",
+    {key: {"id": group.target_group_id, "name": group.name} for key, group in milestones.items()},
+)

@@ -1,0 +1,167 @@
+"""Runs the real milestones program as ``pulumi preview/up/refresh/destroy`` would.
+
+The program runs under ``pulumi.runtime.set_mocks``; every ``TargetGroup`` registration is
+turned by the engine double (``tests/engine.py``) into the engine's calls on a real provider
+server. One provider process per engine run, as the CLI does (``up`` is a preview run, then
+an update run). Stack config comes from the project's own ``Pulumi.<stack>.yaml``, with
+overrides (the emulator's URL) as ``pulumi config set`` would make them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import runpy
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+from tests.engine import ROOT, TYPE, Engine, ProviderProcess, Step
+
+PROJECT = "capillary-milestones"
+
+
+def copy_project(destination: Path) -> Path:
+    """A scratch copy of the project (program, data files, stack files) to edit freely."""
+    for name in (
+        "Pulumi.yaml",
+        "Pulumi.dev.yaml",
+        "Pulumi.uat.yaml",
+        "Pulumi.prod-eu.yaml",
+        "Pulumi.prod-us.yaml",
+    ):
+        shutil.copy(ROOT / name, destination / name)
+    shutil.copytree(
+        ROOT / "programs", destination / "programs", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return destination
+
+
+class _EngineMocks(pulumi.runtime.Mocks):
+    def __init__(self, engine: Engine, preview: bool) -> None:
+        self.engine = engine
+        self.preview = preview
+        self.steps: list[Step] = []
+        self.errors: list[BaseException] = []
+        self._lock = threading.Lock()
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Any, dict]:
+        if args.typ != TYPE:
+            return f"{args.name}-id", dict(args.inputs)
+        inputs = {k: v for k, v in args.inputs.items() if k != "__provider"}
+        try:
+            step = self.engine.register(args.name, inputs, preview=self.preview)
+        except BaseException as error:
+            with self._lock:
+                self.errors.append(error)
+            raise
+        with self._lock:
+            self.steps.append(step)
+        stored = self.engine.resources.get(args.name)
+        if self.preview or stored is None:
+            return (stored or {}).get("id"), step.inputs or {}
+        return stored["id"], stored["outputs"]
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        return {}
+
+
+@dataclass
+class Run:
+    steps: list[Step]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
+    stderr: str = ""
+
+    def ops(self) -> dict[str, str]:
+        return {s.name: s.op for s in self.steps}
+
+    def changes(self) -> dict[str, str]:
+        return {name: op for name, op in self.ops().items() if op != "same"}
+
+
+class ProgramStack:
+    """One stack of the project: its config file, its state file, its provider processes."""
+
+    def __init__(
+        self,
+        project: Path,
+        stack: str,
+        state_dir: Path,
+        overrides: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+    ):
+        self.project = project
+        self.stack = stack
+        self.state_file = state_dir / f"{stack}.json"
+        self.env = env or {}
+        config_file = project / f"Pulumi.{stack}.yaml"
+        self.config = dict(yaml.safe_load(config_file.read_text())["config"])
+        self.config.update(overrides or {})
+
+    @contextlib.contextmanager
+    def _engine(self) -> Iterator[Engine]:
+        with ProviderProcess(env=self.env, cwd=self.project) as process:
+            process.configure(
+                {k: str(v) for k, v in self.config.items() if k.startswith("capillary:")}
+            )
+            yield Engine(process, self.state_file, stack=self.stack)
+
+    def _run_program(self, engine: Engine, preview: bool) -> Run:
+        mocks = _EngineMocks(engine, preview)
+        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=self.stack, preview=preview)
+        pulumi.runtime.set_all_config(
+            {k: str(v) for k, v in self.config.items() if k.startswith(PROJECT + ":")}
+        )
+        outputs: dict[str, Any] = {}
+        program = self.project / "programs" / "milestones" / "__main__.py"
+
+        @pulumi.runtime.test
+        def run() -> Any:
+            runpy.run_path(str(program), run_name="__main__")
+            root = pulumi.runtime.get_root_resource()
+            return pulumi.Output.from_input(root.outputs).apply(outputs.update)
+
+        try:
+            run()
+        except BaseException:
+            if mocks.errors:
+                raise mocks.errors[0] from None
+            raise
+        if mocks.errors:
+            raise mocks.errors[0]
+        registered = {step.name for step in mocks.steps}
+        deleted = [name for name in engine.resources if name not in registered]
+        for name in deleted:
+            engine.remove(name, preview=preview)
+        return Run(mocks.steps, outputs, deleted, engine.provider.stderr())
+
+    def preview(self) -> Run:
+        with self._engine() as engine:
+            return self._run_program(engine, preview=True)
+
+    def up(self, skip_preview: bool = False) -> Run:
+        if not skip_preview:
+            self.preview()
+        with self._engine() as engine:
+            return self._run_program(engine, preview=False)
+
+    def refresh(self) -> list[Step]:
+        with self._engine() as engine:
+            return engine.refresh()
+
+    def destroy(self) -> tuple[list[Step], str]:
+        with self._engine() as engine:
+            return engine.destroy(), engine.provider.stderr()
+
+    @property
+    def resources(self) -> dict[str, dict]:
+        if not self.state_file.exists():
+            return {}
+        return json.loads(self.state_file.read_text())["resources"]
