@@ -4,7 +4,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8080
 
-.PHONY: test lint emulator clean
+.PHONY: up down test lint emulator clean
+
+## up: the main job: emulator + local file backend + `pulumi up` of the catalog on `dev`
+up:
+	bash programs/dev.sh up
+
+## down: stop the background emulator started by `make up`
+down:
+	bash programs/dev.sh down
 
 ## test: create .venv, install the package with its test extras, lint, run the whole suite
 test: $(VENV)/.installed

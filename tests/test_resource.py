@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta, timezone
 
 import pulumi
@@ -17,6 +18,7 @@ from pulumi_capillary import (
     TargetGroupArgs,
     TargetGroupSpec,
 )
+from pulumi_capillary._spec import ExtendedFieldInfo, Filter, Period, Target
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -148,3 +150,18 @@ def test_keyword_arguments_and_get(mocks):
 def test_args_or_id_are_required():
     with pytest.raises(TypeError, match="needs args"):
         TargetGroup("nothing")
+
+
+@pytest.mark.parametrize(
+    ("args", "model"),
+    [
+        (TargetGroupArgs, TargetGroupSpec),
+        (PeriodArgs, Period),
+        (TargetArgs, Target),
+        (FilterArgs, Filter),
+        (ExtendedFieldInfoArgs, ExtendedFieldInfo),
+    ],
+)
+def test_args_cover_every_declared_field(args, model):
+    names = {f.name for f in dataclasses.fields(args)}
+    assert set(model.model_fields) <= names

@@ -48,7 +48,7 @@ from ._exceptions import (
 from ._fields import declared_from_recorded
 from ._spec import OPTION_KEYS, PROVIDER_KEY, canonical_or_none, parse_inputs
 
-_INIT = threading.Lock()  # module-level: never pickled with the provider
+_INIT = threading.RLock()  # module-level: never pickled with the provider
 DERIVED = ("targetGroupId", "periodIds", "targetIds")
 _PROGRESS = "replacing a live milestone resets every customer's progress in it"
 

@@ -199,6 +199,7 @@ class TargetGroupArgs(_Args):
     target_cycle_start_date_iso: pulumi.Input[str | datetime | date] | None = None
     target_cycle_end_date: pulumi.Input[str | datetime | date] | None = None
     target_cycle_end_date_iso: pulumi.Input[str | datetime | date] | None = None
+    leaderboard_enabled: pulumi.Input[bool] | None = None
     on_immutable_change: pulumi.Input[str] | None = field(default=None, kw_only=True)
     deletion_policy: pulumi.Input[str] | None = field(default=None, kw_only=True)
     adopt_existing_id: pulumi.Input[int] | None = field(default=None, kw_only=True)
