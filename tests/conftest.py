@@ -10,6 +10,25 @@ import pytest
 from pulumi_capillary.emulator import EmulatorServer
 from tests.support import SEED_NOW, basic_header
 
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure():
+    """Record a ``name: value`` line that the run prints at the end (CI shows the figures)."""
+
+    def record(name: str, value: object) -> None:
+        _FIGURES.append(f"{name}: {value}")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
+
 
 @pytest.fixture
 def emulator() -> Iterator[EmulatorServer]:

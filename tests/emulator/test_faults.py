@@ -80,3 +80,18 @@ def test_rate_and_seed_make_a_repeatable_mix(api, control):
 def test_bad_fault_requests_are_refused(control):
     assert control.put("/faults", json={"kinds": ["meteor"]}).status_code == 400
     assert control.put("/faults", json={"rate": 2}).status_code == 400
+
+
+def test_slow_answer_commits_then_answers_late(api, control):
+    _faults(control, "slow-answer", latencyMs=300)
+    started = time.monotonic()
+    response = api.post("/v3/targetGroups", json=seed("be01.request"))
+    assert response.status_code == 200 and time.monotonic() - started >= 0.3
+    assert [g["name"] for g in control.get("/groups").json()["groups"]] == ["uatTargetGroupBE01"]
+
+
+def test_log_names_the_client_connection(api, control):
+    api.get("/v3/targetGroups")
+    api.get("/v3/targetGroups")
+    clients = {r["client"] for r in control.get("/requests").json()["requests"]}
+    assert len(clients) == 1 and next(iter(clients)).startswith("127.0.0.1:")

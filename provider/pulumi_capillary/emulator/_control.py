@@ -16,7 +16,16 @@ from starlette.routing import Route
 from ._records import Rejected, parse_instant
 from ._store import Faults, Store
 
-FAULT_KINDS = {"500", "503", "429", "reset", "latency", "commit-then-drop", "commit-then-504"}
+FAULT_KINDS = {
+    "500",
+    "503",
+    "429",
+    "reset",
+    "latency",
+    "commit-then-drop",
+    "commit-then-504",
+    "slow-answer",
+}
 
 
 def control_routes(store: Store) -> list[Route]:
@@ -108,6 +117,11 @@ def control_routes(store: Store) -> list[Route]:
             store.save()
             return store.snapshot(group)
 
+    async def groups(request: Request) -> dict:
+        """Every live group's id and name, without auth, logging or faults."""
+        with store.lock:
+            return {"groups": [{"id": g["id"], "name": g["name"]} for g in store.live()]}
+
     prefix = "/__emulator__/"
     return [
         Route(prefix + "reset", guarded(reset), methods=["POST"]),
@@ -116,5 +130,6 @@ def control_routes(store: Store) -> list[Route]:
         Route(prefix + "phase-out", guarded(phase_out), methods=["PUT"]),
         Route(prefix + "faults", guarded(faults), methods=["PUT"]),
         Route(prefix + "token-ttl", guarded(token_ttl), methods=["PUT"]),
+        Route(prefix + "groups", guarded(groups), methods=["GET"]),
         Route(prefix + "groups/{group_id}", guarded(tamper), methods=["PATCH"]),
     ]

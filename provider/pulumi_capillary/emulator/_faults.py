@@ -47,7 +47,11 @@ async def _drop(send) -> bool:
 
 
 class FaultInjection:
-    """Draws a fault per API request (seeded), applies it, and logs the request."""
+    """Draws a fault per API request (seeded), applies it, and logs the request.
+
+    ``slow-answer`` commits the request, then holds the answer for ``latencyMs``: the window
+    in which a client can die after Capillary acted but before it learnt so.
+    """
 
     def __init__(self, app, store: Store) -> None:
         self.app = app
@@ -67,6 +71,7 @@ class FaultInjection:
         kind = self._draw()
         status: list[int | None] = [None]
         method, path = scope["method"], scope["path"]
+        client = "{}:{}".format(*scope["client"]) if scope.get("client") else None
         query = scope.get("query_string", b"").decode()
         try:
             if kind == "latency":
@@ -87,19 +92,27 @@ class FaultInjection:
                     await _respond(send, 504, _error_body(504, "gateway timeout"))
                     status[0] = 504
                 return
-            committing = kind in ("commit-then-drop", "commit-then-504")
+            committing = kind in ("commit-then-drop", "commit-then-504", "slow-answer")
+
+            held: list[dict] = []
 
             async def tracking_send(message) -> None:
                 if message["type"] == "http.response.start":
                     status[0] = message["status"]
-                if not committing:
+                if committing:
+                    held.append(message)
+                else:
                     await send(message)
 
             await self.app(scope, receive, tracking_send)
-            if committing:
+            if kind == "slow-answer":
+                await asyncio.sleep(self.store.faults.latency_ms / 1000)
+                for message in held:
+                    await send(message)
+            elif committing:
                 status[0] = None
                 if kind == "commit-then-504" or not await _drop(send):
                     await _respond(send, 504, _error_body(504, "gateway timeout"))
                     status[0] = 504
         finally:
-            self.store.record_request(method, path, query, status[0], kind)
+            self.store.record_request(method, path, query, status[0], kind, client)

@@ -95,7 +95,13 @@ class Store:
 
     # -- request log ---------------------------------------------------------------------
     def record_request(
-        self, method: str, path: str, query: str, status: int | None, fault: str | None
+        self,
+        method: str,
+        path: str,
+        query: str,
+        status: int | None,
+        fault: str | None,
+        client: str | None = None,
     ) -> None:
         with self.lock:
             self.log.append(
@@ -106,6 +112,7 @@ class Store:
                     "status": status,
                     "fault": fault,
                     "time": time.time(),
+                    "client": client,
                 }
             )
 

@@ -29,7 +29,7 @@ def _needles(creds: Credentials, tokens: list[str]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("oauth", [False, True])
-def test_full_cycle_leaks_nothing(tmp_path, oauth):
+def test_full_cycle_leaks_nothing(tmp_path, oauth, figure):
     creds = Credentials("till-secret-test", PASSWORD, "key-1", OAUTH_SECRET)
     haystack: list[str] = [PROVIDER_BLOB, base64.b64decode(PROVIDER_BLOB).decode("latin-1")]
     with EmulatorServer(now=SEED_NOW, credentials=creds, token_ttl=1) as emu:
@@ -62,5 +62,6 @@ def test_full_cycle_leaks_nothing(tmp_path, oauth):
     assert not oauth or tokens, "the OAuth run should have generated tokens"
     text = "\n".join(haystack)
     hits = {name: text.count(value) for name, value in _needles(creds, tokens).items()}
-    print(f"secrets: {sum(hits.values())} hits across {len(text)} characters")
+    figure(f"secrets.hits ({'oauth' if oauth else 'basic'})",
+           f"{sum(hits.values())} in {len(text)} characters scanned")
     assert hits == dict.fromkeys(hits, 0)
