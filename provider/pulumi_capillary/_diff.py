@@ -165,21 +165,13 @@ def _plan(old_view: dict[str, Any], new_view: dict[str, Any]) -> Plan:
     return Plan(tuple(changes[p] for p in sorted(changes)))
 
 
-def _canonical(declared: dict[str, Any]) -> dict[str, Any]:
-    """The canonical form when the declaration is valid, so spellings do not matter."""
-    from ._spec import canonical_or_none
-
-    return canonical_or_none(declared) or declared
-
-
 def compare_declarations(old: dict[str, Any], new: dict[str, Any]) -> Plan:
-    """Two declarations (check's old and new inputs), write-only fields included."""
-    return _plan(_view(_canonical(old), "", False, True), _view(_canonical(new), "", False, True))
+    """Two declarations in canonical form (check's old and new inputs), write-only included."""
+    return _plan(_view(old, "", False, True), _view(new, "", False, True))
 
 
 def compare_to_record(recorded: dict[str, Any], declared: dict[str, Any]) -> Plan:
-    """What Capillary recorded vs what is declared: ``old`` is the recorded side."""
+    """What Capillary recorded vs a declaration in canonical form (``old`` is the record)."""
     return _plan(
-        _view(in_period_order(recorded), "", True, False),
-        _view(_canonical(declared), "", False, False),
+        _view(in_period_order(recorded), "", True, False), _view(declared, "", False, False)
     )

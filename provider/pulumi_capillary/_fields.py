@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+from functools import cache, cached_property
 from typing import Any
 
 
@@ -111,11 +112,11 @@ class Field:
     recorded: tuple[str, ...] | None = ()
     why: str = field(default="", compare=False)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return self.path.rsplit(".", 1)[-1].removesuffix("[]")
 
-    @property
+    @cached_property
     def parent(self) -> str:
         return self.path.rsplit(".", 1)[0] if "." in self.path else ""
 
@@ -202,6 +203,7 @@ BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
 LISTS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.path.endswith("[]"))
 
 
+@cache
 def rows(parent: str = "") -> tuple[Field, ...]:
     """The compared (non-server) rows directly under ``parent`` ("" or "periods[]")."""
     return tuple(f for f in FIELDS if f.parent == parent and f.mutability is not SERVER)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -36,7 +36,6 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ._client import CapillaryClient
 from ._config import Settings, load_settings, policy_problems
 from ._diff import Change, compare_declarations, compare_to_record
 from ._exceptions import (
@@ -47,6 +46,9 @@ from ._exceptions import (
 )
 from ._fields import declared_from_recorded
 from ._spec import OPTION_KEYS, PROVIDER_KEY, canonical_or_none, parse_inputs
+
+if TYPE_CHECKING:
+    from ._client import CapillaryClient
 
 _INIT = threading.RLock()  # module-level: never pickled with the provider
 DERIVED = ("targetGroupId", "periodIds", "targetIds")
@@ -132,6 +134,8 @@ class TargetGroupProvider(ResourceProvider):
             with _INIT:
                 client = self.__dict__.get("_client")
                 if client is None:
+                    from ._client import CapillaryClient  # httpx: only when a call is made
+
                     client = self.__dict__["_client"] = CapillaryClient(self.settings)
         return client
 
@@ -183,8 +187,8 @@ class TargetGroupProvider(ResourceProvider):
         return CheckResult(inputs, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        declared = canonical_or_none(news) or news
-        plan = compare_to_record(recorded_of(olds), declared)
+        # news are check's canonical inputs (numbers arrive as floats: compared by value)
+        plan = compare_to_record(recorded_of(olds), news)
         options_changed = _options(olds) != _options(news)
         if not plan and not options_changed:
             return DiffResult(changes=False, replaces=[], delete_before_replace=False)

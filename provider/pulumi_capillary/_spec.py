@@ -11,7 +11,6 @@ Field-level rules are declared on the fields; cross-field rules are methods mark
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -437,6 +436,8 @@ def _violations(error: ValidationError, model: type[_Model]) -> list[Violation]:
         value = "(missing)" if item["type"] == "missing" else item.get("input")
         message = item["msg"]
         if item["type"] == "extra_forbidden":
+            import difflib  # only on the error path
+
             names = _model_at(model, item["loc"][:-1]).field_names()
             near = difflib.get_close_matches(str(item["loc"][-1]), names, n=1, cutoff=0.6)
             message = "is not a known field" + (f"; did you mean {near[0]!r}?" if near else "")

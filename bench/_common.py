@@ -1,0 +1,73 @@
+"""Shared by the benchmarks: the repository on sys.path, figures printed as ``name: value``."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+
+def report(name: str, value: object) -> None:
+    print(f"{name}: {value}", flush=True)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+class EmulatorProcess:
+    """The emulator in its own process (as users run it), so it does not share our GIL."""
+
+    def __init__(self) -> None:
+        import subprocess
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pulumi_capillary.emulator",
+                "--port",
+                "0",
+                "--now",
+                "2026-01-13T05:13:18Z",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        self.url = line.rsplit(" ", 1)[-1].strip()
+        self.username, self.password = "emulator.till", "emulator-password"
+
+    def control(self, method: str, path: str, **kwargs) -> dict:
+        import httpx
+
+        return httpx.request(method, f"{self.url}/__emulator__/{path}", timeout=30, **kwargs).json()
+
+    def config(self) -> dict[str, str]:
+        return {
+            "capillary:baseUrl": self.url,
+            "capillary:username": self.username,
+            "capillary:password": self.password,
+        }
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+        self.process.stdout.close()
+
+    def __enter__(self) -> EmulatorProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
