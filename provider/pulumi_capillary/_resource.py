@@ -27,8 +27,8 @@ from ._spec import (
     ResourceOptions,
     Target,
     TargetGroupSpec,
-    format_moment,
 )
+from ._values import format_moment
 
 
 def _wire(value: Any) -> Any:

@@ -11,10 +11,7 @@ Field-level rules are declared on the fields; cross-field rules are methods mark
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -30,149 +27,27 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ._exceptions import DeclarationError, Violation
 from ._unknown import is_unknown
-
-# -- value types -------------------------------------------------------------------------
-
-
-def _parse_moment(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-    if not isinstance(value, str):
-        raise PydanticCustomError("datetime", "must be an ISO 8601 date-time string")
-    text = value.strip()
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise PydanticCustomError(
-            "datetime", "must be an ISO 8601 date-time such as 2026-01-01T10:30:00+05:30"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _utc_day(value: str) -> date:
-    """The calendar day Capillary records for a date-time (the date part in UTC)."""
-    return _parse_moment(value).astimezone(timezone.utc).date()
-
-
-def format_moment(moment: datetime) -> str:
-    """ISO 8601 with ``Z`` for UTC, milliseconds only when there are some."""
-    text = moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _moment(value: Any) -> str:
-    return format_moment(_parse_moment(value))
-
-
-def _whole_number(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise PydanticCustomError("int", "must be a whole number, not a boolean")
-    if isinstance(value, float):
-        if not math.isfinite(value) or not value.is_integer():
-            raise PydanticCustomError("int", "must be a whole number")
-        return int(value)
-    return value
-
-
-def _amount(value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise PydanticCustomError("number", "must be a number (or a numeric string)")
-    try:
-        number = float(value)
-    except ValueError:
-        raise PydanticCustomError("number", "must be a number (or a numeric string)") from None
-    if not math.isfinite(number) or number < 0 or number > 1e15:
-        raise PydanticCustomError("number", "must be a finite number between 0 and 1e15")
-    return int(number) if number.is_integer() else number
-
-
-def _json_text(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    if not isinstance(value, str):
-        raise PydanticCustomError("json", "must be a JSON document (a string or an object)")
-    try:
-        return json.dumps(json.loads(value), separators=(",", ":"))
-    except ValueError as exc:
-        raise PydanticCustomError(
-            "json", "must parse as JSON: {error}", {"error": str(exc)}
-        ) from None
-
-
-def _enum(aliases: dict[str, str]) -> Callable[[Any], Any]:
-    """Upper-case, ``-``/space to ``_``, then the documented alternative spellings."""
-
-    def normalise(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        key = value.strip().upper().replace("-", "_").replace(" ", "_")
-        return aliases.get(key, key)
-
-    return BeforeValidator(normalise)
-
-
-def _lower() -> BeforeValidator:
-    return BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value)
-
-
-def _entity_ids(value: Any) -> Any:
-    if not isinstance(value, list):
-        return value
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, (int, float, str)) or item == "":
-            raise PydanticCustomError("entity_id", "entity ids must be numbers or strings")
-    return [_whole_number(item) if isinstance(item, float) else item for item in value]
-
-
-Moment = Annotated[str, BeforeValidator(_moment)]
-WholeNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=2**53)]
-Amount = Annotated[int | float, BeforeValidator(_amount)]
-JsonText = Annotated[str, BeforeValidator(_json_text)]
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
-TrackingType = Annotated[
-    Literal["DEFAULT", "UNIFIED", "STREAKS", "CAPPING", "NON_CONTINUOUS_STREAKS"],
-    _enum({"STREAK": "STREAKS", "NON_CONTINUOUS_STREAK": "NON_CONTINUOUS_STREAKS"}),
-]
-EvaluationType = Annotated[
-    Literal["FIXED_CALENDAR_WINDOW", "CYCLIC_WINDOW", "PERIOD_AGNOSTIC_WINDOW"], _enum({})
-]
-FrequencyType = Annotated[
-    Literal["DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "HALF_YEARLY", "YEARLY", "CUSTOM"],
-    _enum({"HALFYEARLY": "HALF_YEARLY"}),
-]
-PeriodStatus = Annotated[Literal["RUNNING", "UPCOMING", "NOT_STARTED", "ENDED"], _enum({})]
-TargetEntity = Annotated[Literal["EVENT", "TRANSACTION", "LINEITEM", "REWARDS"], _enum({})]
-TargetType = Annotated[
-    Literal[
-        "COUNT",
-        "VISIT",
-        "EVENT_ATTRIBUTE",
-        "QUANTITY",
-        "SALES",
-        "GROSS_SALES",
-        "EXTENDED_FIELD",
-        "REGULAR_POINTS",
-        "PROMOTIONAL_POINTS",
-        "ALL_POINTS",
-    ],
-    _enum({"SUM": "EVENT_ATTRIBUTE"}),
-]
-EnrolmentMethod = Annotated[Literal["TRANSACTION", "IMPORT"], _enum({})]
-FilterEntity = Annotated[Literal["STORE", "ZONE", "CONCEPT"], _enum({})]
-AggregateFunction = Annotated[Literal["SUM"], _enum({})]
-
-TARGET_TYPES: dict[str, frozenset[str]] = {
-    "EVENT": frozenset({"COUNT", "VISIT", "EVENT_ATTRIBUTE"}),
-    "TRANSACTION": frozenset(
-        {"QUANTITY", "SALES", "GROSS_SALES", "COUNT", "VISIT", "EXTENDED_FIELD"}
-    ),
-    "LINEITEM": frozenset({"QUANTITY", "SALES", "GROSS_SALES", "COUNT", "VISIT", "EXTENDED_FIELD"}),
-    "REWARDS": frozenset({"REGULAR_POINTS", "PROMOTIONAL_POINTS", "ALL_POINTS"}),
-}
+from ._values import (
+    TARGET_TYPES,
+    AggregateFunction,
+    Amount,
+    EnrolmentMethod,
+    EvaluationType,
+    FilterEntity,
+    FrequencyType,
+    JsonText,
+    Moment,
+    Name,
+    PeriodStatus,
+    TargetEntity,
+    TargetType,
+    TrackingType,
+    WholeNumber,
+    entity_id_list,
+    lowercase,
+    parse_moment,
+    utc_day,
+)
 
 # -- models ------------------------------------------------------------------------------
 
@@ -223,7 +98,7 @@ class ExtendedFieldInfo(_Model):
 
 class Filter(_Model):
     entity_type: FilterEntity
-    entity_ids: Annotated[list[Any], BeforeValidator(_entity_ids), Field(min_length=1)]
+    entity_ids: Annotated[list[Any], BeforeValidator(entity_id_list), Field(min_length=1)]
 
 
 class DefaultValue(_Model):
@@ -240,7 +115,7 @@ class Period(_Model):
 
     @_rule
     def _ends_after_start(self) -> Iterator[tuple]:
-        if _parse_moment(self.end_date) <= _parse_moment(self.start_date):
+        if parse_moment(self.end_date) <= parse_moment(self.start_date):
             yield ("endDate",), self.end_date, f"must be after startDate {self.start_date}"
 
 
@@ -318,7 +193,7 @@ class TargetGroupSpec(_Model):
         if (
             self.from_date
             and self.to_date
-            and (_parse_moment(self.to_date) < _parse_moment(self.from_date))
+            and (parse_moment(self.to_date) < parse_moment(self.from_date))
         ):
             yield ("toDate",), self.to_date, f"must not be before fromDate {self.from_date}"
 
@@ -335,7 +210,7 @@ class TargetGroupSpec(_Model):
     def _periods_do_not_overlap(self) -> Iterator[tuple]:
         for index in range(1, len(self.periods)):
             before, period = self.periods[index - 1], self.periods[index]
-            if _utc_day(period.start_date) <= _utc_day(before.end_date):
+            if utc_day(period.start_date) <= utc_day(before.end_date):
                 yield (
                     ("periods", index, "startDate"),
                     period.start_date,
@@ -388,8 +263,8 @@ class TargetGroupSpec(_Model):
 class ResourceOptions(_Model):
     """Provider-only inputs: never sent to Capillary; each overrides the stack default."""
 
-    on_immutable_change: Annotated[Literal["fail", "replace"], _lower()] | None = None
-    deletion_policy: Annotated[Literal["abandon", "delete"], _lower()] | None = None
+    on_immutable_change: Annotated[Literal["fail", "replace"], lowercase()] | None = None
+    deletion_policy: Annotated[Literal["abandon", "delete"], lowercase()] | None = None
     adopt_existing_id: WholeNumber | None = None
 
 

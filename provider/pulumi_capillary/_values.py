@@ -1,0 +1,159 @@
+"""The value types of a declaration: how each accepts the spellings the API documents.
+
+Dates take ISO 8601 with or without an offset (naive means UTC, the server's zone), Python
+``date``/``datetime`` too; numbers arrive as floats from Pulumi; enums take their documented
+spellings ("Streak", "Half-yearly", "SUM"). Each type turns what it accepts into one
+canonical value.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+
+def parse_moment(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime", "must be an ISO 8601 date-time string")
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise PydanticCustomError(
+            "datetime", "must be an ISO 8601 date-time such as 2026-01-01T10:30:00+05:30"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def utc_day(value: str) -> date:
+    """The calendar day Capillary records for a date-time (the date part in UTC)."""
+    return parse_moment(value).astimezone(timezone.utc).date()
+
+
+def format_moment(moment: datetime) -> str:
+    """ISO 8601 with ``Z`` for UTC, milliseconds only when there are some."""
+    text = moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _moment(value: Any) -> str:
+    return format_moment(parse_moment(value))
+
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int", "must be a whole number, not a boolean")
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise PydanticCustomError("int", "must be a whole number")
+        return int(value)
+    return value
+
+
+def _amount(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise PydanticCustomError("number", "must be a number (or a numeric string)")
+    try:
+        number = float(value)
+    except ValueError:
+        raise PydanticCustomError("number", "must be a number (or a numeric string)") from None
+    if not math.isfinite(number) or number < 0 or number > 1e15:
+        raise PydanticCustomError("number", "must be a finite number between 0 and 1e15")
+    return int(number) if number.is_integer() else number
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    if not isinstance(value, str):
+        raise PydanticCustomError("json", "must be a JSON document (a string or an object)")
+    try:
+        return json.dumps(json.loads(value), separators=(",", ":"))
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "json", "must parse as JSON: {error}", {"error": str(exc)}
+        ) from None
+
+
+def _enum(aliases: dict[str, str]) -> Callable[[Any], Any]:
+    """Upper-case, ``-``/space to ``_``, then the documented alternative spellings."""
+
+    def normalise(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        key = value.strip().upper().replace("-", "_").replace(" ", "_")
+        return aliases.get(key, key)
+
+    return BeforeValidator(normalise)
+
+
+def lowercase() -> BeforeValidator:
+    return BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value)
+
+
+def entity_id_list(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, float, str)) or item == "":
+            raise PydanticCustomError("entity_id", "entity ids must be numbers or strings")
+    return [_whole_number(item) if isinstance(item, float) else item for item in value]
+
+
+Moment = Annotated[str, BeforeValidator(_moment)]
+WholeNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=2**53)]
+Amount = Annotated[int | float, BeforeValidator(_amount)]
+JsonText = Annotated[str, BeforeValidator(_json_text)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+TrackingType = Annotated[
+    Literal["DEFAULT", "UNIFIED", "STREAKS", "CAPPING", "NON_CONTINUOUS_STREAKS"],
+    _enum({"STREAK": "STREAKS", "NON_CONTINUOUS_STREAK": "NON_CONTINUOUS_STREAKS"}),
+]
+EvaluationType = Annotated[
+    Literal["FIXED_CALENDAR_WINDOW", "CYCLIC_WINDOW", "PERIOD_AGNOSTIC_WINDOW"], _enum({})
+]
+FrequencyType = Annotated[
+    Literal["DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "HALF_YEARLY", "YEARLY", "CUSTOM"],
+    _enum({"HALFYEARLY": "HALF_YEARLY"}),
+]
+PeriodStatus = Annotated[Literal["RUNNING", "UPCOMING", "NOT_STARTED", "ENDED"], _enum({})]
+TargetEntity = Annotated[Literal["EVENT", "TRANSACTION", "LINEITEM", "REWARDS"], _enum({})]
+TargetType = Annotated[
+    Literal[
+        "COUNT",
+        "VISIT",
+        "EVENT_ATTRIBUTE",
+        "QUANTITY",
+        "SALES",
+        "GROSS_SALES",
+        "EXTENDED_FIELD",
+        "REGULAR_POINTS",
+        "PROMOTIONAL_POINTS",
+        "ALL_POINTS",
+    ],
+    _enum({"SUM": "EVENT_ATTRIBUTE"}),
+]
+EnrolmentMethod = Annotated[Literal["TRANSACTION", "IMPORT"], _enum({})]
+FilterEntity = Annotated[Literal["STORE", "ZONE", "CONCEPT"], _enum({})]
+AggregateFunction = Annotated[Literal["SUM"], _enum({})]
+
+TARGET_TYPES: dict[str, frozenset[str]] = {
+    "EVENT": frozenset({"COUNT", "VISIT", "EVENT_ATTRIBUTE"}),
+    "TRANSACTION": frozenset(
+        {"QUANTITY", "SALES", "GROSS_SALES", "COUNT", "VISIT", "EXTENDED_FIELD"}
+    ),
+    "LINEITEM": frozenset({"QUANTITY", "SALES", "GROSS_SALES", "COUNT", "VISIT", "EXTENDED_FIELD"}),
+    "REWARDS": frozenset({"REGULAR_POINTS", "PROMOTIONAL_POINTS", "ALL_POINTS"}),
+}
