@@ -23,7 +23,7 @@ from typing import Any
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
-from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from pulumi_capillary import TargetGroupProvider
 
@@ -169,9 +169,6 @@ class ProviderProcess:
 
     def delete(self, urn: str, id_: str, props: dict) -> None:
         self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn, properties=_struct(props)))
-
-
-_ = plugin_pb2  # the stubs' dependency, imported for its side effect
 
 
 @dataclass

@@ -23,23 +23,27 @@ def basic_header(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{digest}".encode()).decode()
 
 
-def emulator_settings(emulator, oauth: bool = False, **extra: str):
-    """Provider settings pointing at a running emulator (fast retries for tests)."""
-    from pulumi_capillary._config import load_settings
-
+def _connection(emulator, oauth: bool) -> dict[str, str]:
+    """The settings (camelCase keys) that point at an emulator, with fast retries."""
     creds = emulator.credentials
-    environ = {
-        "CAPILLARY_BASE_URL": emulator.url,
-        "CAPILLARY_RETRY_BACKOFF_SECONDS": "0.01",
-        "CAPILLARY_RETRY_DEADLINE_SECONDS": "20",
-        "CAPILLARY_TIMEOUT_SECONDS": "5",
+    values = {
+        "baseUrl": emulator.url,
+        "retryBackoffSeconds": "0.01",
+        "retryDeadlineSeconds": "20",
+        "timeoutSeconds": "5",
     }
     if oauth:
-        environ.update(
-            CAPILLARY_OAUTH_KEY=creds.oauth_key, CAPILLARY_OAUTH_SECRET=creds.oauth_secret
-        )
+        values.update(oauthKey=creds.oauth_key, oauthSecret=creds.oauth_secret)
     else:
-        environ.update(CAPILLARY_USERNAME=creds.username, CAPILLARY_PASSWORD=creds.password)
+        values.update(username=creds.username, password=creds.password)
+    return values
+
+
+def emulator_settings(emulator, oauth: bool = False, **extra: str):
+    """Provider settings from the environment, pointing at a running emulator."""
+    from pulumi_capillary._config import KEYS, load_settings
+
+    environ = {KEYS[k]: v for k, v in _connection(emulator, oauth).items()}
     environ.update(extra)
     return load_settings(None, environ)
 
@@ -56,23 +60,8 @@ def stack_config(emulator, oauth: bool = False, **extra: str) -> dict:
     """The ``capillary:`` stack config the engine sends in Configure (secrets wrapped)."""
     from tests.engine import secret
 
-    creds = emulator.credentials
-    config = {
-        "capillary:baseUrl": emulator.url,
-        "capillary:retryBackoffSeconds": "0.01",
-        "capillary:retryDeadlineSeconds": "20",
-        "capillary:timeoutSeconds": "5",
+    values = {**_connection(emulator, oauth), **extra}
+    return {
+        f"capillary:{k}": secret(v) if k in ("password", "oauthSecret") else v
+        for k, v in values.items()
     }
-    if oauth:
-        config.update(
-            {
-                "capillary:oauthKey": creds.oauth_key,
-                "capillary:oauthSecret": secret(creds.oauth_secret),
-            }
-        )
-    else:
-        config.update(
-            {"capillary:username": creds.username, "capillary:password": secret(creds.password)}
-        )
-    config.update({f"capillary:{k}": v for k, v in extra.items()})
-    return config

@@ -55,7 +55,7 @@ def test_environment_fallback_and_base_url_override():
         ({"CAPILLARY_REGION": "eu"}, "no credentials"),
         (
             {"CAPILLARY_REGION": "eu", "CAPILLARY_USERNAME": "u"},
-            "set capillary:password (or CAPILLARY_PASSWORD)",
+            "needs both username and password: set capillary:password (or CAPILLARY_PASSWORD)",
         ),
         (
             {"CAPILLARY_REGION": "eu", "CAPILLARY_OAUTH_SECRET": "s"},

@@ -143,6 +143,7 @@ class CapillaryClient:
             self.auth = OAuthTokenAuth(self._generate_token)
         else:
             self.auth = Md5BasicAuth(settings.username or "", settings.password)
+        self._http.auth = self.auth
 
     def close(self) -> None:
         self._http.close()
@@ -153,16 +154,14 @@ class CapillaryClient:
         data = self._once(
             "POST",
             "/v3/oauth/token/generate",
-            auth=None,
+            auth=None,  # the token call itself carries no token
             json={"key": self._settings.oauth_key, "secret": secret},
         )
         return data["accessToken"], float(data.get("ttlSeconds") or 300)
 
-    def _once(self, method: str, path: str, auth: Any = "default", **kwargs: Any) -> Any:
+    def _once(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = self._http.request(
-                method, path, auth=self.auth if auth == "default" else auth, **kwargs
-            )
+            response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException:
             raise TransportError(f"Capillary did not answer {method} {path} in time.") from None
         except httpx.TransportError as exc:

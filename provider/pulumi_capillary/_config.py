@@ -102,20 +102,16 @@ def load_settings(
     else:
         problems.append(f"set {_name('region')} or {_name('baseUrl')}")
 
-    if "oauthKey" in raw or "oauthSecret" in raw:
-        if "oauthKey" not in raw or "oauthSecret" not in raw:
-            missing = "oauthSecret" if "oauthKey" in raw else "oauthKey"
-            problems.append(f"OAuth needs both key and secret: set {_name(missing)}")
-        else:
-            values["oauth_key"] = raw["oauthKey"]
-            values["oauth_secret"] = SecretStr(raw["oauthSecret"])
-    if "username" in raw or "password" in raw:
-        if "username" not in raw or "password" not in raw:
-            missing = "password" if "username" in raw else "username"
-            problems.append(f"Basic auth needs both username and password: set {_name(missing)}")
-        else:
-            values["username"] = raw["username"]
-            values["password"] = SecretStr(raw["password"])
+    for (ident, secret), (id_attr, secret_attr), scheme in (
+        (("oauthKey", "oauthSecret"), ("oauth_key", "oauth_secret"), "OAuth"),
+        (("username", "password"), ("username", "password"), "Basic auth"),
+    ):
+        if ident in raw and secret in raw:
+            values[id_attr] = raw[ident]
+            values[secret_attr] = SecretStr(raw[secret])
+        elif ident in raw or secret in raw:
+            missing = secret if ident in raw else ident
+            problems.append(f"{scheme} needs both {ident} and {secret}: set {_name(missing)}")
     if not any(k in raw for k in ("oauthKey", "oauthSecret", "username", "password")):
         problems.append(
             f"no credentials: set {_name('username')} and {_name('password')}, "

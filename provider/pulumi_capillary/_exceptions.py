@@ -55,13 +55,16 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _bullets(items: list[Any]) -> str:
+    return "".join(f"\n  - {item}" for item in items)
+
+
 class DeclarationError(CapillaryError):
     def __init__(self, violations: list[Violation]) -> None:
         self.violations = violations
-        lines = "\n".join(f"  - {v}" for v in violations)
         super().__init__(
             f"The milestone declaration has {len(violations)} problem(s); fix them and "
-            f"run again:\n{lines}"
+            f"run again:{_bullets(violations)}"
         )
 
 
@@ -77,10 +80,9 @@ class AdoptionMismatchError(CapillaryError):
     def __init__(self, group_id: int, name: str, differences: list[str], why: str) -> None:
         self.group_id = group_id
         self.differences = differences
-        lines = "\n".join(f"  - {d}" for d in differences)
         super().__init__(
             f"Target group {group_id} ({name!r}) {why}, but it differs from the declaration; "
-            f"align the declaration (or the group) and run again:\n{lines}"
+            f"align the declaration (or the group) and run again:{_bullets(differences)}"
         )
 
 

@@ -156,7 +156,7 @@ class TargetGroupProvider(ResourceProvider):
             )
 
     # -- plan ----------------------------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         try:
             spec, options = parse_inputs(news)
         except DeclarationError as error:
@@ -167,11 +167,11 @@ class TargetGroupProvider(ResourceProvider):
         if spec is None:  # unknown values in a preview: validated again at `up`
             return CheckResult(news, [])
         inputs = {**spec.body(), **options.model_dump(by_alias=True, exclude_none=True)}
-        if not _olds:
+        if not olds:
             return CheckResult(inputs, [])
         # Old inputs may not validate (refreshed from a group changed in the Capillary UI):
         # they are still what Capillary holds, so compare them as they are.
-        old_body = canonical_or_none(_olds) or _olds
+        old_body = canonical_or_none(olds) or olds
         plan = compare_declarations(old_body, inputs)
         if not plan.immutable:
             return CheckResult(inputs, [])
@@ -181,7 +181,7 @@ class TargetGroupProvider(ResourceProvider):
                 inputs, [CheckFailure(c.path, immutable_reason(c)) for c in plan.immutable]
             )
         keeps_name = str(old_body.get("name")).casefold() == inputs["name"].casefold()
-        policies = {self._policy(_olds, "deletionPolicy"), self._policy(inputs, "deletionPolicy")}
+        policies = {self._policy(olds, "deletionPolicy"), self._policy(inputs, "deletionPolicy")}
         if keeps_name and policies != {"delete"}:
             return CheckResult(inputs, [CheckFailure("name", _keep_name_reason(inputs["name"]))])
         return CheckResult(inputs, [])

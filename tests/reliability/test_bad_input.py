@@ -18,14 +18,26 @@ from tests.support import SEED_NOW, basic_header, seed, stack_config
 _COUNT = {"examples": 0}
 _garbage = st.text(min_size=1, max_size=20).map(lambda t: "x" + t)
 _broken_dates = st.one_of(
-    st.sampled_from(["2026-13-01T00:00:00Z", "2026-02-30", "yesterday", "", "01/02/2026",
-                     "2026-01-01T25:00:00Z", "２０２６-01-01", "2026-01-01T00:00:00+25:00"]),
+    st.sampled_from(
+        [
+            "2026-13-01T00:00:00Z",
+            "2026-02-30",
+            "yesterday",
+            "",
+            "01/02/2026",
+            "2026-01-01T25:00:00Z",
+            "２０２６-01-01",
+            "2026-01-01T00:00:00+25:00",
+        ]
+    ),
     _garbage,
 )
 _wrong_types = st.sampled_from([[], {}, [1, 2], {"a": 1}])
 _huge = st.one_of(st.integers(2**54, 2**80), st.floats(1e16, 1e300))
-_bad_enum = st.one_of(_garbage.map(str.upper), st.sampled_from(
-    ["DEFAULT\u200b", "ＤＥＦＡＵＬＴ", "MONTHLY!", "ÉVÉNEMENT", "🙂"]))
+_bad_enum = st.one_of(
+    _garbage.map(str.upper),
+    st.sampled_from(["DEFAULT\u200b", "ＤＥＦＡＵＬＴ", "MONTHLY!", "ÉVÉNEMENT", "🙂"]),
+)
 
 
 def _target(body: dict, draw) -> dict:
@@ -37,49 +49,82 @@ def _period(body: dict, draw) -> dict:
 
 
 MUTATIONS = {
-    "wrong type": lambda b, d: d(st.sampled_from([
-        lambda: b.update(name=d(_wrong_types)),
-        lambda: b.update(periods=d(st.sampled_from(["two", {"a": 1}, 3]))),
-        lambda: b.update(preferredTillId=d(st.sampled_from(["abc", [1], {"x": 1}, True]))),
-        lambda: b.update(active=d(_wrong_types)),
-        lambda: _target(b, d)["defaultValues"][0].update(defaultValue=d(st.sampled_from(
-            [[1], {"v": 1}, True, "lots"]))),
-        lambda: _target(b, d).update(filters="STORE"),
-    ]))(),
-    "missing": lambda b, d: d(st.sampled_from([
-        lambda: b.pop("name"), lambda: b.pop("periods"), lambda: b.pop("targets"),
-        lambda: _target(b, d).pop("name"), lambda: _target(b, d).pop("targetEntity"),
-        lambda: _target(b, d).pop("defaultValues"), lambda: _period(b, d).pop("startDate"),
-    ]))(),
-    "broken date": lambda b, d: d(st.sampled_from([
-        lambda: _period(b, d).update(startDate=d(_broken_dates)),
-        lambda: _period(b, d).update(endDate=d(_broken_dates)),
-        lambda: b.update(fromDate=d(_broken_dates)),
-        lambda: b.update(targetCycleEndDateISO=d(_broken_dates)),
-    ]))(),
-    "bad enum": lambda b, d: d(st.sampled_from([
-        lambda: b.update(trackingType=d(_bad_enum)),
-        lambda: b.update(frequencyType=d(_bad_enum)),
-        lambda: _target(b, d).update(targetEntity=d(_bad_enum)),
-        lambda: _target(b, d).update(targetType=d(_bad_enum)),
-        lambda: _target(b, d).update(enrolmentMethod=d(_bad_enum)),
-    ]))(),
-    "mismatched count": lambda b, d: d(st.sampled_from([
-        lambda: b.update(totalPeriods=len(b["periods"]) + d(st.integers(1, 5))),
-        lambda: _target(b, d)["defaultValues"].append({"defaultValue": 1}),
-        lambda: b["periods"].append(copy.deepcopy(b["periods"][-1])),
-    ]))(),
-    "oversized": lambda b, d: d(st.sampled_from([
-        lambda: b.update(name="n" * d(st.integers(201, 5000))),
-        lambda: b.update(description="d" * d(st.integers(256, 5000))),
-        lambda: _target(b, d).update(name="é" * d(st.integers(201, 2000))),
-        lambda: b.update(recurringCycles=d(st.integers(101, 10**6))),
-    ]))(),
-    "huge number": lambda b, d: d(st.sampled_from([
-        lambda: b.update(preferredTillId=d(_huge)),
-        lambda: _target(b, d)["defaultValues"][0].update(defaultValue=d(_huge)),
-        lambda: b.update(frequency=d(_huge)),
-    ]))(),
+    "wrong type": lambda b, d: d(
+        st.sampled_from(
+            [
+                lambda: b.update(name=d(_wrong_types)),
+                lambda: b.update(periods=d(st.sampled_from(["two", {"a": 1}, 3]))),
+                lambda: b.update(preferredTillId=d(st.sampled_from(["abc", [1], {"x": 1}, True]))),
+                lambda: b.update(active=d(_wrong_types)),
+                lambda: _target(b, d)["defaultValues"][0].update(
+                    defaultValue=d(st.sampled_from([[1], {"v": 1}, True, "lots"]))
+                ),
+                lambda: _target(b, d).update(filters="STORE"),
+            ]
+        )
+    )(),
+    "missing": lambda b, d: d(
+        st.sampled_from(
+            [
+                lambda: b.pop("name"),
+                lambda: b.pop("periods"),
+                lambda: b.pop("targets"),
+                lambda: _target(b, d).pop("name"),
+                lambda: _target(b, d).pop("targetEntity"),
+                lambda: _target(b, d).pop("defaultValues"),
+                lambda: _period(b, d).pop("startDate"),
+            ]
+        )
+    )(),
+    "broken date": lambda b, d: d(
+        st.sampled_from(
+            [
+                lambda: _period(b, d).update(startDate=d(_broken_dates)),
+                lambda: _period(b, d).update(endDate=d(_broken_dates)),
+                lambda: b.update(fromDate=d(_broken_dates)),
+                lambda: b.update(targetCycleEndDateISO=d(_broken_dates)),
+            ]
+        )
+    )(),
+    "bad enum": lambda b, d: d(
+        st.sampled_from(
+            [
+                lambda: b.update(trackingType=d(_bad_enum)),
+                lambda: b.update(frequencyType=d(_bad_enum)),
+                lambda: _target(b, d).update(targetEntity=d(_bad_enum)),
+                lambda: _target(b, d).update(targetType=d(_bad_enum)),
+                lambda: _target(b, d).update(enrolmentMethod=d(_bad_enum)),
+            ]
+        )
+    )(),
+    "mismatched count": lambda b, d: d(
+        st.sampled_from(
+            [
+                lambda: b.update(totalPeriods=len(b["periods"]) + d(st.integers(1, 5))),
+                lambda: _target(b, d)["defaultValues"].append({"defaultValue": 1}),
+                lambda: b["periods"].append(copy.deepcopy(b["periods"][-1])),
+            ]
+        )
+    )(),
+    "oversized": lambda b, d: d(
+        st.sampled_from(
+            [
+                lambda: b.update(name="n" * d(st.integers(201, 5000))),
+                lambda: b.update(description="d" * d(st.integers(256, 5000))),
+                lambda: _target(b, d).update(name="é" * d(st.integers(201, 2000))),
+                lambda: b.update(recurringCycles=d(st.integers(101, 10**6))),
+            ]
+        )
+    )(),
+    "huge number": lambda b, d: d(
+        st.sampled_from(
+            [
+                lambda: b.update(preferredTillId=d(_huge)),
+                lambda: _target(b, d)["defaultValues"][0].update(defaultValue=d(_huge)),
+                lambda: b.update(frequency=d(_huge)),
+            ]
+        )
+    )(),
     "unknown field": lambda b, d: b.update({"zz" + d(_garbage): 1}),
 }
 
@@ -100,8 +145,12 @@ def checker():
 
 
 @given(case=invalid_declarations())
-@settings(max_examples=2000, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=2000,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 def test_every_invalid_declaration_is_refused_at_check(checker, case):
     _, process = checker
     kind, body = case
@@ -122,8 +171,9 @@ def test_no_api_call_was_made(checker, figure):
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(), children,
-                                                                      max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -150,14 +200,22 @@ def existing_group(checker) -> int:
 
 
 @given(content=hostile_bodies())
-@settings(max_examples=200, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 def test_the_emulator_never_answers_500(checker, existing_group, content):
     emu, _ = checker
-    headers = {"Authorization": basic_header(emu.credentials.username, emu.credentials.password),
-               "Content-Type": "application/json"}
-    for method, path in (("POST", "/v3/targetGroups"),
-                         ("PUT", f"/v3/targetGroups/editTargetGroup/{existing_group}")):
+    headers = {
+        "Authorization": basic_header(emu.credentials.username, emu.credentials.password),
+        "Content-Type": "application/json",
+    }
+    for method, path in (
+        ("POST", "/v3/targetGroups"),
+        ("PUT", f"/v3/targetGroups/editTargetGroup/{existing_group}"),
+    ):
         response = httpx.request(method, emu.url + path, content=content, headers=headers)
         assert response.status_code < 500, response.text
 

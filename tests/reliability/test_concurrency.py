@@ -18,8 +18,10 @@ TTL = 1  # seconds: several expiries during the run
 def test_mixed_calls_while_tokens_expire(emulator, control, figure):
     control.put("/clock", json={"now": None})
     control.put("/token-ttl", json={"ttlSeconds": TTL})
-    config = {k: v["value"] if isinstance(v, dict) else v
-              for k, v in stack_config(emulator, oauth=True).items()}
+    config = {
+        k: v["value"] if isinstance(v, dict) else v
+        for k, v in stack_config(emulator, oauth=True).items()
+    }
     provider = TargetGroupProvider()
     provider.configure(ConfigureRequest(Config(config, "capillary-milestones")))
     started = time.monotonic()
@@ -33,8 +35,9 @@ def test_mixed_calls_while_tokens_expire(emulator, control, figure):
             created = provider.create(checked.inputs)
             provider.read(created.id, created.outs)
             renamed = dict(checked.inputs, name=body["name"] + "-renamed")
-            provider.update(created.id, created.outs, provider.check(checked.inputs,
-                                                                     renamed).inputs)
+            provider.update(
+                created.id, created.outs, provider.check(checked.inputs, renamed).inputs
+            )
             done += 1
             time.sleep(0.05)
         return done

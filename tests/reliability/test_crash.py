@@ -59,7 +59,8 @@ def test_lost_answer_is_adopted_within_the_same_run(emulator, control, tmp_path,
         process.configure(stack_config(emulator, retryDeadlineSeconds="20"))
         engine = Engine(process, tmp_path / "state.json")
         thread = threading.Thread(
-            target=lambda: outcome.append(engine.register("steps", seed("be02.request"))))
+            target=lambda: outcome.append(engine.register("steps", seed("be02.request")))
+        )
         thread.start()
         while not control.get("/groups").json()["groups"]:
             time.sleep(0.02)

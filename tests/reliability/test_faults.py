@@ -18,8 +18,10 @@ def _numbers_as_floats(value):
 
 
 def test_two_hundred_creates_under_faults(emulator, control, api, tmp_path, figure):
-    control.put("/faults", json={"rate": 0.3, "kinds": ALL_FAULTS, "seed": 2026,
-                                 "retryAfter": 0, "latencyMs": 5})
+    control.put(
+        "/faults",
+        json={"rate": 0.3, "kinds": ALL_FAULTS, "seed": 2026, "retryAfter": 0, "latencyMs": 5},
+    )
     with ProviderProcess() as process:
         process.configure(stack_config(emulator, retryDeadlineSeconds="60"))
         engine = Engine(process, tmp_path / "state.json")
@@ -47,9 +49,11 @@ def test_two_hundred_creates_under_faults(emulator, control, api, tmp_path, figu
         live = api.get(f"/v3/targetGroups/{group_id}", params={"includePeriods": "true"})
         targets = api.get(f"/v3/targetGroups/{group_id}/targets").json()["data"]
         live = {**live.json()["data"], "targets": targets}
-        recorded = {k: v for k, v in outs.items()
-                    if k not in ("targetGroupId", "periodIds", "targetIds", "__provider",
-                                 "attribution")}
+        recorded = {
+            k: v
+            for k, v in outs.items()
+            if k not in ("targetGroupId", "periodIds", "targetIds", "__provider", "attribution")
+        }
         expected = {k: v for k, v in live.items() if k not in ("id", "attribution")}
         mismatched += _numbers_as_floats(recorded) != _numbers_as_floats(expected)
     figure("faults.state_mismatches", mismatched)

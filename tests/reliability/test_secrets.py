@@ -62,6 +62,8 @@ def test_full_cycle_leaks_nothing(tmp_path, oauth, figure):
     assert not oauth or tokens, "the OAuth run should have generated tokens"
     text = "\n".join(haystack)
     hits = {name: text.count(value) for name, value in _needles(creds, tokens).items()}
-    figure(f"secrets.hits ({'oauth' if oauth else 'basic'})",
-           f"{sum(hits.values())} in {len(text)} characters scanned")
+    figure(
+        f"secrets.hits ({'oauth' if oauth else 'basic'})",
+        f"{sum(hits.values())} in {len(text)} characters scanned",
+    )
     assert hits == dict.fromkeys(hits, 0)
