@@ -56,8 +56,8 @@ up() {
   export PULUMI_SKIP_UPDATE_CHECK=true
   # The emulator's default till (see `capillary-emulator --help`).
   export CAPILLARY_USERNAME=emulator.till CAPILLARY_PASSWORD=emulator-password
-  mkdir -p "$ROOT/.pulumi"
-  pulumi login "$PULUMI_BACKEND_URL" >/dev/null
+  mkdir -p "$ROOT/.pulumi"  # PULUMI_BACKEND_URL: as `pulumi login file://...`, but leaves
+                            # your global login untouched
   pulumi stack select dev --create --non-interactive >/dev/null
   if [ "$PORT" != 8080 ]; then
     pulumi config set capillary:baseUrl "http://127.0.0.1:$PORT" --stack dev

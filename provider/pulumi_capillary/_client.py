@@ -99,25 +99,36 @@ def _error(response: httpx.Response, method: str, path: str) -> APIError:
         )
     if status == 404 or code == 310017:
         return NotFoundError(
-            f"Target group not found or deactivated ({where}).", status=status, code=code
+            f"Target group not found or deactivated ({where}); run `pulumi refresh` to drop "
+            "it from the stack.",
+            status=status,
+            code=code,
         )
     if code == 310069:
         return NameTakenError(
-            f"A target group with this name already exists ({message}).", status=status, code=code
+            f"A target group with this name already exists in this org ({message}); choose "
+            "another name, or take that group over with adoptExistingId.",
+            status=status,
+            code=code,
         )
     if status == 429:
         return RateLimitedError(
-            f"Capillary rate-limited {where} (HTTP 429).",
+            f"Capillary rate-limited {where} (HTTP 429) until the retry deadline; run again "
+            "later or raise capillary:retryDeadlineSeconds.",
             status=status,
             code=code,
             retry_after=_retry_after(response),
         )
     if status >= 500:
         return UnavailableError(
-            f"Capillary failed on {where} (HTTP {status}: {message}).", status=status, code=code
+            f"Capillary failed on {where} (HTTP {status}: {message}) until the retry deadline; "
+            "run again later.",
+            status=status,
+            code=code,
         )
     return RequestRejectedError(
-        f"Capillary rejected {where} (HTTP {status}, code {code}): {message}.",
+        f"Capillary rejected {where} (HTTP {status}, code {code}: {message}); fix the "
+        "declaration and run again.",
         status=status,
         code=code,
     )
@@ -163,10 +174,14 @@ class CapillaryClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException:
-            raise TransportError(f"Capillary did not answer {method} {path} in time.") from None
+            raise TransportError(
+                f"Capillary did not answer {method} {path} in time; check the network or "
+                "raise capillary:timeoutSeconds."
+            ) from None
         except httpx.TransportError as exc:
             raise TransportError(
-                f"The connection to Capillary failed during {method} {path} ({type(exc).__name__})."
+                f"The connection to Capillary failed during {method} {path} "
+                f"({type(exc).__name__}); check capillary:region/baseUrl and the network."
             ) from None
         if response.is_success:
             try:
