@@ -142,7 +142,7 @@ class CapillaryClient:
         self._settings = settings
         self._http = httpx.Client(
             base_url=settings.base_url,
-            timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
+            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
             headers={"Accept": "application/json", "Content-Type": "application/json"},
             limits=httpx.Limits(
                 max_connections=16, max_keepalive_connections=8, keepalive_expiry=30.0

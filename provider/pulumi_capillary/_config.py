@@ -36,6 +36,7 @@ KEYS: dict[str, str] = {
     "onImmutableChange": "CAPILLARY_ON_IMMUTABLE_CHANGE",
     "deletionPolicy": "CAPILLARY_DELETION_POLICY",
     "timeoutSeconds": "CAPILLARY_TIMEOUT_SECONDS",
+    "connectTimeoutSeconds": "CAPILLARY_CONNECT_TIMEOUT_SECONDS",
     "retryDeadlineSeconds": "CAPILLARY_RETRY_DEADLINE_SECONDS",
     "retryBackoffSeconds": "CAPILLARY_RETRY_BACKOFF_SECONDS",
 }
@@ -57,6 +58,7 @@ class Settings:
     on_immutable_change: Literal["fail", "replace"] = "fail"
     deletion_policy: Literal["abandon", "delete"] = "abandon"
     timeout: float = 30.0
+    connect_timeout: float = 10.0
     retry_deadline: float = 120.0
     retry_backoff: float = 0.5
     problems: tuple[str, ...] = field(default=(), compare=False)
@@ -130,6 +132,7 @@ def load_settings(
                 problems.append(f"{_name(key)} is {raw[key]!r}, not {' or '.join(allowed)}")
     for key, attr in (
         ("timeoutSeconds", "timeout"),
+        ("connectTimeoutSeconds", "connect_timeout"),
         ("retryDeadlineSeconds", "retry_deadline"),
         ("retryBackoffSeconds", "retry_backoff"),
     ):

@@ -211,27 +211,31 @@ class TargetGroupArgs(_Args):
     }
 
 
-# snake_case accessor → output key (the recorded group's camelCase names)
-_OUTPUTS = {
-    "target_group_id": "targetGroupId",
-    "period_ids": "periodIds",
-    "target_ids": "targetIds",
-    "name": "name",
-    "periods": "periods",
-    "targets": "targets",
-    "active": "active",
-    "from_date": "fromDate",
-    "to_date": "toDate",
-    "tracking_type": "trackingType",
-    "target_evaluation_type": "targetEvaluationType",
-    "total_periods": "totalPeriods",
-    "target_cycle_start_date": "targetCycleStartDate",
-    "target_cycle_end_date": "targetCycleEndDate",
-    "time_zone_name": "timeZoneName",
-    "leaderboard_enabled": "leaderboardEnabled",
-    "user_created": "userCreated",
-    "preferred_till_id": "preferredTillId",
-}
+# The recorded group's camelCase keys that the resource exposes as typed attributes below.
+_OUTPUT_KEYS = (
+    "targetGroupId",
+    "periodIds",
+    "targetIds",
+    "name",
+    "periods",
+    "targets",
+    "active",
+    "fromDate",
+    "toDate",
+    "trackingType",
+    "targetEvaluationType",
+    "totalPeriods",
+    "targetCycleStartDate",
+    "targetCycleEndDate",
+    "preferredTillId",
+    "timeZoneName",
+    "leaderboardEnabled",
+    "userCreated",
+)
+
+
+def _output(key: str) -> property:
+    return property(lambda self: self.__dict__[key], doc=f"The recorded ``{key}``.")
 
 
 class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup"):
@@ -241,9 +245,24 @@ class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup
     recorded ``name``, ``periods``, ``targets``, dates and settings.
     """
 
-    target_group_id: pulumi.Output[int]
-    period_ids: pulumi.Output[list[int]]
-    target_ids: pulumi.Output[list[int]]
+    target_group_id: pulumi.Output[int] = _output("targetGroupId")
+    period_ids: pulumi.Output[list[int]] = _output("periodIds")
+    target_ids: pulumi.Output[list[int]] = _output("targetIds")
+    name: pulumi.Output[str] = _output("name")
+    periods: pulumi.Output[list[dict[str, Any]]] = _output("periods")
+    targets: pulumi.Output[list[dict[str, Any]]] = _output("targets")
+    active: pulumi.Output[bool] = _output("active")
+    from_date: pulumi.Output[str] = _output("fromDate")
+    to_date: pulumi.Output[str] = _output("toDate")
+    tracking_type: pulumi.Output[str] = _output("trackingType")
+    target_evaluation_type: pulumi.Output[str] = _output("targetEvaluationType")
+    total_periods: pulumi.Output[int] = _output("totalPeriods")
+    target_cycle_start_date: pulumi.Output[str] = _output("targetCycleStartDate")
+    target_cycle_end_date: pulumi.Output[str] = _output("targetCycleEndDate")
+    preferred_till_id: pulumi.Output[int] = _output("preferredTillId")
+    time_zone_name: pulumi.Output[str] = _output("timeZoneName")
+    leaderboard_enabled: pulumi.Output[bool] = _output("leaderboardEnabled")
+    user_created: pulumi.Output[bool] = _output("userCreated")
 
     def __init__(
         self,
@@ -258,7 +277,7 @@ class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup
             raise TypeError("pass either args=TargetGroupArgs(...) or keyword arguments, not both")
         if args is None and (opts is None or opts.id is None):
             raise TypeError(f"TargetGroup {resource_name!r} needs args (or opts.id to read one)")
-        props: dict[str, Any] = {key: None for key in _OUTPUTS.values()}
+        props: dict[str, Any] = dict.fromkeys(_OUTPUT_KEYS)
         if args is not None:
             props.update(args.to_inputs())
         super().__init__(TargetGroupProvider(), resource_name, props, opts)
@@ -270,9 +289,3 @@ class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup
         """Read an existing target group into the program (it stays unmanaged)."""
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         return TargetGroup(resource_name, None, merged)
-
-    def __getattr__(self, name: str) -> Any:
-        key = _OUTPUTS.get(name)
-        if key is not None and key in self.__dict__:
-            return self.__dict__[key]
-        raise AttributeError(f"TargetGroup has no attribute {name!r}")
