@@ -222,3 +222,22 @@ def test_property_created_through_the_emulator_then_no_diff(shared_emulator, bod
     targets = shared_emulator.get(f"/v3/targetGroups/{group_id}/targets")
     reread = {**read.json()["data"], "targets": targets.json()["data"]}
     assert not compare_to_record(reread, canonical)
+
+
+def test_concurrent_diffs_are_safe():
+    """The provider server diffs on 4 threads. deepdiff's default path rendering parses list
+    indices with ast.literal_eval, which CPython 3.11.7 cannot do on two threads at once
+    (SystemError: AST constructor recursion depth mismatch); views use no lists for it."""
+    import concurrent.futures
+
+    recorded = seed("be02.response")["data"]
+    body = _canonical(seed("be02.request"))
+    body["periods"][1]["endDate"] = "2025-07-22T00:00:00Z"
+    body["targets"][0]["defaultValues"][1]["defaultValue"] = 9
+    body["targets"][0]["expressionJson"] = '{"a":[1,2,{"b":[3]}]}'
+
+    def work(_: int) -> int:
+        return sum(len(compare_to_record(recorded, body).changes) for _ in range(150))
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(work, range(8))) == {450}

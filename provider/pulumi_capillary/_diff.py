@@ -150,16 +150,31 @@ def _at(view: Any, parts: list) -> Any:
     return view
 
 
+def _indexed(value: Any) -> Any:
+    """Lists as ``{"0": ...}``: deepdiff renders an int path element with ast.literal_eval,
+    which CPython 3.11.7 can fail under threads ("AST constructor recursion depth mismatch");
+    string keys never reach it."""
+    if isinstance(value, list):
+        return {str(i): _indexed(item) for i, item in enumerate(value)}
+    if isinstance(value, dict):
+        return {key: _indexed(item) for key, item in value.items()}
+    return value
+
+
 def _plan(old_view: dict[str, Any], new_view: dict[str, Any]) -> Plan:
     if old_view == new_view:
         return Plan()
     from deepdiff import DeepDiff  # imported when needed: keeps provider start-up light
 
-    tree = DeepDiff(old_view, new_view, view="tree", verbose_level=2)
+    tree = DeepDiff(_indexed(old_view), _indexed(new_view), view="tree", verbose_level=2)
     changes: dict[str, Change] = {}
     for report in tree.values():
         for level in report:
-            row, parts = _row_path(level.path(output_format="list"))
+            parts = [
+                int(p) if isinstance(p, str) and p.isdigit() else p
+                for p in level.path(output_format="list")
+            ]
+            row, parts = _row_path(parts)
             path = _path(parts)
             changes.setdefault(path, Change(path, row, _at(old_view, parts), _at(new_view, parts)))
     return Plan(tuple(changes[p] for p in sorted(changes)))
