@@ -10,7 +10,6 @@ sentinel string), and keeps a state file of inputs and outputs per resource.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import subprocess
@@ -298,7 +297,3 @@ class Engine:
         """``TargetGroup.get``: Read with only ``__provider`` in the inputs."""
         found, outs, _ = self.provider.read(self.urn(name), id_, {}, {"__provider": PROVIDER_BLOB})
         return found, outs
-
-
-def provider_blob_bytes() -> bytes:
-    return base64.b64decode(PROVIDER_BLOB)

@@ -248,7 +248,7 @@ def test_create_under_each_fault_kind_makes_exactly_one_group(emulator, control,
 
 
 def emulator_groups(client: CapillaryClient) -> list[dict]:
-    return client._call("GET", "/v3/targetGroups")
+    return client.list_groups()
 
 
 def test_fifty_creates_at_thirty_percent_faults(emulator, control):

@@ -33,12 +33,6 @@ if TYPE_CHECKING:
 SUFFIXES = (".yaml", ".yml")
 
 
-def pulumi_concat(prefix: str, name: Any) -> Any:
-    import pulumi
-
-    return pulumi.Output.concat(prefix, name)
-
-
 @dataclass(frozen=True)
 class StackSettings:
     """What differs between orgs: the stack supplies it, declarations never do."""
@@ -48,6 +42,8 @@ class StackSettings:
 
     def apply(self, declaration: Mapping[str, Any] | TargetGroupArgs) -> TargetGroupArgs:
         """A declaration (data-file mapping or args) made concrete for this stack."""
+        import pulumi
+
         from ._resource import TargetGroupArgs
 
         args = (
@@ -60,7 +56,7 @@ class StackSettings:
             changes["name"] = (
                 f"{self.name_prefix}{args.name}"
                 if isinstance(args.name, str)
-                else pulumi_concat(self.name_prefix, args.name)
+                else pulumi.Output.concat(self.name_prefix, args.name)
             )
         if self.preferred_till_id is not None and args.preferred_till_id is None:
             changes["preferred_till_id"] = self.preferred_till_id

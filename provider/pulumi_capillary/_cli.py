@@ -75,12 +75,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    groups = _client(args)._call(
-        "GET",
-        "/v3/targetGroups",
-        params={"includePeriods": "true", "includeUserCreatedTargetGroups": "true"},
-    )
-    for group in groups or []:
+    groups = _client(args).list_groups(include_periods=True)
+    for group in groups:
         periods = group.get("periods") or []
         span = f"{periods[0]['startDate']}..{periods[-1]['endDate']}" if periods else "-"
         targets = ", ".join(
@@ -88,7 +84,7 @@ def _list(args: argparse.Namespace) -> int:
             for t in group.get("targets") or []
         )
         print(f"{group['id']:>8}  {group['name']:<40} {len(periods)} period(s) {span}  {targets}")
-    print(f"{len(groups or [])} target group(s).")
+    print(f"{len(groups)} target group(s).")
     return 0
 
 

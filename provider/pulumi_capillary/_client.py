@@ -218,19 +218,21 @@ class CapillaryClient:
         targets = self._call("GET", f"{GROUPS}/{group_id}/targets")
         return {**group, "targets": targets}
 
+    def list_groups(self, include_periods: bool = False) -> list[dict[str, Any]]:
+        """Every group of the org, UI-made and inactive ones included (not paginated)."""
+        params = {
+            "includePeriods": str(include_periods).lower(),
+            "includeUserCreatedTargetGroups": "true",
+            "includeOnlyActive": "false",
+        }
+        return self._call("GET", GROUPS, params=params) or []
+
     def find_by_name(self, name: str) -> dict[str, Any] | None:
         """The group named ``name`` (case-insensitively, as Capillary compares), if any."""
-        groups = self._call(
-            "GET",
-            GROUPS,
-            params={
-                "includePeriods": "false",
-                "includeUserCreatedTargetGroups": "true",
-                "includeOnlyActive": "false",
-            },
-        )
         folded = name.casefold()
-        return next((g for g in groups or [] if str(g.get("name", "")).casefold() == folded), None)
+        return next(
+            (g for g in self.list_groups() if str(g.get("name", "")).casefold() == folded), None
+        )
 
     def adopt(self, group_id: int | str, declared: dict[str, Any], why: str) -> dict[str, Any]:
         """Read a group and return it if it matches the declaration; fail with the differences."""

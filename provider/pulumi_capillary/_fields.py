@@ -200,7 +200,6 @@ FIELDS: tuple[Field, ...] = (
 )
 
 BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
-LISTS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.path.endswith("[]"))
 
 
 @cache

@@ -249,10 +249,10 @@ class TargetGroupProvider(ResourceProvider):
         options = _options(props)
         outs = outputs(recorded, options)
         old = recorded_of(props)
+        declared = declared_from_recorded(recorded)
         if old.get("periods") is not None and not compare_declarations(
-            declared_from_recorded(old), declared_from_recorded(recorded)
+            declared_from_recorded(old), declared
         ):
             return ReadResult(id_, outs)  # no drift: keep the inputs as declared
-        declared = declared_from_recorded(recorded)
         inputs = {**(canonical_or_none(declared) or declared), **options}
         return ReadResult(id_, outs, inputs)

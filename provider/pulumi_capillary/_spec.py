@@ -320,16 +320,6 @@ def _violations(error: ValidationError, model: type[_Model]) -> list[Violation]:
     return found
 
 
-def _has_unknowns(value: Any) -> bool:
-    if is_unknown(value):
-        return True
-    if isinstance(value, dict):
-        return any(_has_unknowns(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unknowns(v) for v in value)
-    return False
-
-
 def parse_inputs(inputs: dict[str, Any]) -> tuple[TargetGroupSpec | None, ResourceOptions]:
     """Validate resource inputs; ``None`` spec when unknown values make it incomplete.
 
@@ -349,8 +339,6 @@ def parse_inputs(inputs: dict[str, Any]) -> tuple[TargetGroupSpec | None, Resour
         violations += _violations(error, TargetGroupSpec)
     if violations:
         raise DeclarationError(violations)
-    if spec is None and not _has_unknowns(body):  # pragma: no cover - defensive
-        raise DeclarationError([Violation("(declaration)", None, "could not be validated")])
     return spec, parsed_options or ResourceOptions()
 
 

@@ -18,7 +18,14 @@ from starlette.routing import Route
 
 from ._control import control_routes
 from ._faults import FaultInjection
-from ._records import Rejected, attribution_stamp, period_status, record_group, validate_create
+from ._records import (
+    Rejected,
+    attribution_stamp,
+    parse_instant,
+    period_status,
+    record_group,
+    validate_create,
+)
 from ._store import Store
 
 MAX_BODY_BYTES = 1 << 20
@@ -311,6 +318,4 @@ def create_app(store: Store | None = None, credentials: Credentials | None = Non
 
 def parse_now(value: str) -> datetime:
     """``--now`` and ``PUT clock``: an ISO date-time with an offset (or ``Z``)."""
-    from ._records import parse_instant
-
     return parse_instant(value, "now")
