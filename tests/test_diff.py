@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import httpx
 import pytest
@@ -59,8 +60,8 @@ SINGLE_CHANGES = [
         lambda b: b.update(targetCycleStartDate="2025-07-18T00:00:00Z"),
         Mutability.IMMUTABLE,
     ),
-    (
-        "targetCycleEndDate",
+    (  # reported under the key the declaration uses (issue: plan correctness, item 8)
+        "targetCycleEndDateISO",
         lambda b: b.update(targetCycleEndDateISO="2026-03-01T00:00:00Z"),
         Mutability.IMMUTABLE,
     ),
@@ -97,10 +98,10 @@ SINGLE_CHANGES = [
         lambda b: b["targets"][0]["extendedFieldInfo"].update(name="steps"),
         Mutability.IMMUTABLE,
     ),
-    (
-        "targets[0].defaultValues",
+    (  # a target value is edited in place, per period
+        "targets[0].defaultValues[1]",
         lambda b: b["targets"][0]["defaultValues"][1].update(defaultValue="4"),
-        Mutability.IMMUTABLE,
+        Mutability.UPDATABLE,
     ),
     (
         "targets[0].enrolmentMethod",
@@ -111,7 +112,7 @@ SINGLE_CHANGES = [
     (
         "targets[0].filters",
         lambda b: b["targets"][0].update(filters=[{"entityType": "STORE", "entityIds": [7]}]),
-        Mutability.IMMUTABLE,
+        Mutability.UPDATABLE,
     ),
 ]
 
@@ -122,7 +123,8 @@ SINGLE_CHANGES = [
 def test_each_single_change_is_one_classified_change(path, mutate, kind):
     body = seed("be02.request")
     mutate(body)
-    plan = compare_to_record(seed("be02.response")["data"], _canonical(body))
+    applied = _canonical(seed("be02.request"))  # the declaration it was created from
+    plan = compare_to_record(seed("be02.response")["data"], _canonical(body), applied)
     assert [c.path for c in plan.changes] == [path]
     assert plan.changes[0].mutability is kind
     against_old = compare_declarations(_canonical(seed("be02.request")), _canonical(body))
@@ -157,7 +159,8 @@ def test_added_period_is_an_immutable_change():
     body["totalPeriods"] = 3
     plan = compare_to_record(seed("be01.response")["data"], _canonical(body))
     assert {c.top_level for c in plan.changes} == {"periods", "targets", "totalPeriods"}
-    assert all(c.mutability is Mutability.IMMUTABLE for c in plan.changes)
+    assert {c.top_level for c in plan.immutable} == {"periods", "totalPeriods"}
+    assert [c.path for c in plan.updates] == ["targets[0].defaultValues[2]"]
 
 
 def test_write_only_fields_compare_between_declarations_only():
@@ -175,9 +178,40 @@ def test_unknown_values_count_as_possible_changes():
     body["name"] = UNKNOWN_SENTINEL
     body["periods"] = UNKNOWN_SENTINEL
     plan = compare_to_record(seed("be01.response")["data"], body)
-    assert {c.path for c in plan.unknown} == {"name", "periods"}
+    assert {c.path for c in plan.changes if c.unknown} == {"name", "periods"}
     assert not plan.immutable
     assert "(known after apply)" in str(plan.changes[0])
+
+
+def test_a_declared_text_that_reads_like_the_unknown_marker_is_a_value():
+    body = _canonical(seed("be01.request"))
+    body["description"] = "(known after apply)"
+    plan = compare_declarations(_canonical(seed("be01.request")), body)
+    assert [(c.path, c.unknown) for c in plan.immutable] == [("description", False)]
+
+
+def test_numbers_arrive_as_floats_at_every_depth():
+    body = _canonical(seed("be01.request"))
+    body["targets"][0]["filters"] = [{"entityType": "STORE", "entityIds": [101, 102]}]
+    body["targets"][0]["targetMilestoneTriggers"] = [{"after": 2, "deep": [{"n": 3}]}]
+    floats = json.loads(json.dumps(body), parse_int=float)
+    assert floats["targets"][0]["filters"][0]["entityIds"] == [101.0, 102.0]
+    assert not compare_declarations(body, floats)
+    recorded = seed("be01.response")["data"]
+    recorded["targets"][0]["filters"] = [{"entityType": "STORE", "entityIds": [101, 102]}]
+    assert not compare_to_record(json.loads(json.dumps(recorded), parse_int=float), floats)
+
+
+def test_absent_is_not_a_change_and_present_and_different_is():
+    recorded = seed("be01.response")["data"]  # echoes no description
+    applied = dict(_canonical(seed("be01.request")), description="first")
+    assert not compare_to_record(recorded, applied, applied)
+    changed = dict(applied, description="second")
+    (change,) = compare_to_record(recorded, changed, applied).changes
+    assert str(change) == "description: first → second"
+    recorded["description"] = "set in the UI"
+    (change,) = compare_to_record(recorded, applied, applied).changes
+    assert str(change) == "description: set in the UI → first"
 
 
 def test_change_prints_old_and_new():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_capillary import _fields
-from pulumi_capillary._fields import FIELDS, Mutability, field_for
+from pulumi_capillary._fields import FIELDS, Edit, Mutability, field_for
 from pulumi_capillary._spec import Period, Target, TargetGroupSpec
 from tests.support import seed
 
@@ -46,12 +46,16 @@ def test_every_recorded_field_has_a_row(name):
         assert path.removesuffix("[]") in {k.removesuffix("[]") for k in known}, path
 
 
-def test_only_the_documented_fields_are_updatable():
-    assert {f.path for f in FIELDS if f.mutability is Mutability.UPDATABLE} == {
-        "name",
-        "targets[].expression",
-        "targets[].expressionJson",
+def test_only_the_documented_fields_are_updatable_each_by_its_call():
+    updatable = {f.path: f.edit for f in FIELDS if f.mutability is Mutability.UPDATABLE}
+    assert updatable == {
+        "name": Edit.GROUP,  # editTargetGroup
+        "targets[].expression": Edit.TARGET,  # the update-target call ("Edit streak" page)
+        "targets[].expressionJson": Edit.TARGET,
+        "targets[].filters": Edit.TARGET,
+        "targets[].defaultValues": Edit.TARGET,
     }
+    assert all(f.edit is None for f in FIELDS if f.mutability is not Mutability.UPDATABLE)
 
 
 @pytest.mark.parametrize(
@@ -81,6 +85,10 @@ def test_comparisons():
     assert _fields.filters([{"entityType": "store", "entityIds": [2, 1]}]) == _fields.filters(
         [{"entityType": "STORE", "entityIds": ["1", "2"]}]
     )
+    # Pulumi sends every number as a float, ids inside lists included
+    assert _fields.filters([{"entityType": "STORE", "entityIds": [101.0, 102]}]) == (
+        _fields.filters([{"entityType": "STORE", "entityIds": ["101", 102.0]}])
+    )
 
 
 def test_recorded_default_values_follow_period_order():
@@ -90,17 +98,37 @@ def test_recorded_default_values_follow_period_order():
     assert [v["defaultValue"] for v in ordered["targets"][0]["defaultValues"]] == [2, 3]
 
 
-def test_apply_updates_touches_only_updatable_fields():
+def test_group_edit_body_touches_only_the_group_edited_fields():
     recorded = seed("be01.response")["data"]
     declared = seed("be01.request")
     declared.update(name="renamed", fromDate="2030-01-01T00:00:00Z")
     declared["targets"][0].update(expression="false", eventName="other")
-    body = _fields.apply_updates(recorded, declared)
+    body = _fields.group_edit_body(recorded, declared)
     assert body["name"] == "renamed" and body["fromDate"] == recorded["fromDate"]
-    assert body["targets"][0]["expression"] == "false"
-    assert body["targets"][0]["eventName"] == recorded["targets"][0]["eventName"]
-    assert body["targets"][0]["id"] == recorded["targets"][0]["id"]
+    assert body["targets"] == recorded["targets"]  # targets go through their own call
     assert recorded["name"] == "uatTargetGroupBE01"  # not mutated
+
+
+def test_target_edit_body_is_one_whole_target_in_the_request_shape():
+    recorded = seed("be01.response")["data"]["targets"][0]
+    declared = seed("be01.request")["targets"][0]
+    declared.update(expression="false", eventName="other")
+    declared["defaultValues"][1]["defaultValue"] = 7
+    declared["filters"] = [{"entityType": "STORE", "entityIds": [101]}]
+    body = _fields.target_edit_body(recorded, declared)
+    assert body["expression"] == "false" and body["eventName"] == recorded["eventName"]
+    assert body["defaultValues"] == [{"defaultValue": 2}, {"defaultValue": 7}]
+    assert body["filters"] == [{"entityType": "STORE", "entityIds": [101]}]
+    assert {"id", "emfRuleSetId", "targetPeriodDefaultValuesMap", "attribution"}.isdisjoint(body)
+
+
+def test_fields_capillary_does_not_echo_are_taken_from_the_applied_declaration():
+    recorded = seed("be01.response")["data"]
+    applied = dict(seed("be01.request"), description="kept", frequencyType="MONTHLY")
+    filled = _fields.fill_absent(recorded, applied)
+    assert (filled["description"], filled["frequencyType"]) == ("kept", "MONTHLY")
+    assert filled["name"] == recorded["name"]  # present: the record wins
+    assert "description" not in recorded
 
 
 def test_declared_from_recorded_is_a_valid_declaration():

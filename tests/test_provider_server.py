@@ -60,7 +60,9 @@ def test_update_of_an_expression(engine, control, api):
     assert step.outputs["targetGroupId"] == 2911.0  # the whole recorded state
     recorded = api.get("/v3/targetGroups/2911/targets").json()["data"][0]
     assert recorded["expressionJson"] == '{"arity":"literal","value":"false"}'
-    assert ("PUT", "/v3/targetGroups/editTargetGroup/2911") in _api_log(control)
+    # a target's expression is edited by the update-target call; the group call is for its name
+    assert ("PUT", "/v3/targetGroups/2911/targets/3147") in _api_log(control)
+    assert ("PUT", "/v3/targetGroups/editTargetGroup/2911") not in _api_log(control)
     assert engine.register("be02", body).op == "same"
 
 

@@ -136,9 +136,9 @@ def test_offsets_are_kept():
             "must be a number",
         ),
         (
-            lambda b: b["targets"][0]["defaultValues"][1].update(defaultValue=-1),
+            lambda b: b["targets"][0]["defaultValues"][1].update(defaultValue=[1]),
             "targets[0].defaultValues[1].defaultValue",
-            "between 0 and",
+            "must be a number",
         ),
         (
             lambda b: b["targets"][0]["defaultValues"][1].update(defaultValue=float("nan")),

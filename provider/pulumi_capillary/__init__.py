@@ -15,13 +15,14 @@ if TYPE_CHECKING:
     from ._catalog import StackSettings, load_catalog
     from ._client import CapillaryClient
     from ._config import Settings, load_settings
-    from ._diff import Change, Plan, compare_declarations, compare_to_record
+    from ._diff import Change, ChangeSet, compare_declarations, compare_to_record
     from ._exceptions import (
         AdoptionMismatchError,
         APIError,
         AuthenticationError,
         CapillaryError,
         ConfigurationError,
+        DeadlineExceededError,
         DeclarationError,
         EditNotAppliedError,
         ImmutableChangeError,
@@ -34,9 +35,11 @@ if TYPE_CHECKING:
         TransientError,
         TransportError,
         UnavailableError,
+        UnexpectedAnswerError,
         Violation,
     )
-    from ._fields import FIELDS, Mutability
+    from ._fields import FIELDS, Edit, Mutability
+    from ._plan import Action, Policies, Verdict, plan
     from ._provider import TargetGroupProvider
     from ._resource import (
         ExtendedFieldInfoArgs,
@@ -57,6 +60,14 @@ _EXPORTS = {
     "load_catalog": "._catalog",
     "CapillaryError": "._exceptions",
     "Change": "._diff",
+    "ChangeSet": "._diff",
+    "Action": "._plan",
+    "Policies": "._plan",
+    "Verdict": "._plan",
+    "plan": "._plan",
+    "Edit": "._fields",
+    "DeadlineExceededError": "._exceptions",
+    "UnexpectedAnswerError": "._exceptions",
     "ConfigurationError": "._exceptions",
     "DeclarationError": "._exceptions",
     "EditNotAppliedError": "._exceptions",
@@ -69,7 +80,6 @@ _EXPORTS = {
     "NotFoundError": "._exceptions",
     "PeriodArgs": "._resource",
     "PhasedOutError": "._exceptions",
-    "Plan": "._diff",
     "PlanError": "._exceptions",
     "RateLimitedError": "._exceptions",
     "RequestRejectedError": "._exceptions",
@@ -106,13 +116,17 @@ def __dir__() -> list[str]:
 __all__ = [
     "FIELDS",
     "APIError",
+    "Action",
     "AdoptionMismatchError",
     "AuthenticationError",
     "CapillaryClient",
     "CapillaryError",
     "Change",
+    "ChangeSet",
     "ConfigurationError",
+    "DeadlineExceededError",
     "DeclarationError",
+    "Edit",
     "EditNotAppliedError",
     "ExtendedFieldInfoArgs",
     "FilterArgs",
@@ -122,8 +136,8 @@ __all__ = [
     "NotFoundError",
     "PeriodArgs",
     "PhasedOutError",
-    "Plan",
     "PlanError",
+    "Policies",
     "RateLimitedError",
     "RequestRejectedError",
     "Settings",
@@ -136,10 +150,13 @@ __all__ = [
     "TransientError",
     "TransportError",
     "UnavailableError",
+    "UnexpectedAnswerError",
+    "Verdict",
     "Violation",
     "compare_declarations",
     "compare_to_record",
     "load_catalog",
     "load_settings",
     "parse_inputs",
+    "plan",
 ]

@@ -23,7 +23,14 @@ class Md5BasicAuth(httpx.Auth):
     def __init__(self, username: str, password: SecretStr) -> None:
         digest = hashlib.md5(password.get_secret_value().encode()).hexdigest()
         self.username = username
+        self.__password = password
+        self.__digest = digest
         self.__header = "Basic " + base64.b64encode(f"{username}:{digest}".encode()).decode()
+
+    def secrets(self) -> list[str]:
+        """Every form of the credential that could come back in a server's text."""
+        value = self.__header.split(" ", 1)[1]
+        return [self.__password.get_secret_value(), self.__digest, self.__header, value]
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self.__header
@@ -44,10 +51,16 @@ class OAuthTokenAuth(httpx.Auth):
     ) -> None:
         self._fetch = fetch
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # redact() reads secrets() while a renewal runs
         self.__token: str | None = None
+        self.__issued: list[str] = []
         self._renew_at = 0.0
         self.generations = 0
+
+    def secrets(self) -> list[str]:
+        """The tokens issued to this process (a gateway may echo an expired one)."""
+        with self._lock:
+            return list(self.__issued)
 
     def token(self, stale: str | None = None) -> str:
         with self._lock:
@@ -56,6 +69,7 @@ class OAuthTokenAuth(httpx.Auth):
                 return self.__token
             token, ttl = self._fetch()
             self.__token = token
+            self.__issued = [*self.__issued[-15:], token]
             self._renew_at = self._clock() + ttl - min(30.0, ttl / 5)
             self.generations += 1
             return token

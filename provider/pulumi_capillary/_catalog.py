@@ -123,9 +123,12 @@ def _snake(value: Any, model: type) -> Any:
     if not isinstance(value, dict):
         return value
     reverse = {alias: name for name, alias in _aliases(model).items()}
+    assigned = {name for name, field in model.model_fields.items() if field.exclude}
     out: dict[str, Any] = {}
     for key, item in value.items():
         name = reverse.get(key, key)
+        if name in assigned:
+            continue  # an id Capillary assigns: not part of a declaration
         child = _NESTED.get(model, {}).get(name)
         out[name] = _snake(item, child) if child else item
     if model is Target and "default_values" in out:

@@ -1,9 +1,10 @@
 """Declared vs recorded (and declared vs declared): the changes that matter, classified.
 
 Both sides are first projected onto a *view* built from the fields table: only compared
-fields, each in its comparison form, defaults filled in. Equal views mean no change (the
-common case, and a cheap ``==``); otherwise deepdiff says where they differ, and each
-difference is classified by the table row that governs its path.
+fields, each in its comparison form (numbers by value at every depth), defaults filled in,
+fields Capillary left out of its answer taken from the declaration last applied. Equal
+views mean no change (the common case, and a cheap ``==``); otherwise deepdiff says where
+they differ, and each difference is classified by the table row that governs its path.
 """
 
 from __future__ import annotations
@@ -14,10 +15,23 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ._fields import Field, Mutability, field_for, in_period_order, rows
+from ._exceptions import format_path
+from ._fields import Field, Mutability, field_for, fill_absent, in_period_order, rows
 from ._unknown import is_unknown
+from ._values import integral
 
-UNKNOWN = "(known after apply)"
+
+class _Unknown:
+    """A value another resource computes: no string a user can declare is ever equal to it."""
+
+    def __repr__(self) -> str:
+        return "(known after apply)"
+
+    def __deepcopy__(self, memo: Any) -> _Unknown:
+        return self
+
+
+UNKNOWN: Any = _Unknown()
 _NOT_SET = "(not set)"
 
 
@@ -25,8 +39,8 @@ def show(value: Any, limit: int = 120) -> str:
     """A value fit to print in a one-line message."""
     if value is None or type(value).__name__ == "NotPresent":
         return _NOT_SET
-    if value == UNKNOWN:
-        return value
+    if value is UNKNOWN:
+        return repr(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
@@ -46,7 +60,7 @@ class Change:
 
     @property
     def unknown(self) -> bool:
-        return self.new == UNKNOWN or self.old == UNKNOWN
+        return self.new is UNKNOWN or self.old is UNKNOWN
 
     @property
     def top_level(self) -> str:
@@ -57,7 +71,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Plan:
+class ChangeSet:
     """The changes between two states of one milestone."""
 
     changes: tuple[Change, ...] = ()
@@ -76,10 +90,6 @@ class Plan:
             c for c in self.changes if c.mutability is Mutability.IMMUTABLE and not c.unknown
         )
 
-    @cached_property
-    def unknown(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.unknown)
-
     def top_level(self, changes: Iterable[Change]) -> list[str]:
         return sorted({c.top_level for c in changes})
 
@@ -91,11 +101,11 @@ def _value(source: dict[str, Any], row: Field, keys: tuple[str, ...]) -> Any:
             return UNKNOWN
         if value is not None:
             try:
-                return row.compare(value)
-            except (TypeError, ValueError, AttributeError):
+                return integral(row.compare(value))
+            except (TypeError, ValueError, AttributeError, RecursionError):
                 return value  # malformed: compared as given, so it shows as a change
     default = row.default_for(source)
-    return row.compare(default) if default is not None else None
+    return integral(row.compare(default)) if default is not None else None
 
 
 def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:
@@ -122,21 +132,20 @@ def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:
 
 
 def _path(parts: list) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    return format_path(parts) if parts else ""
 
 
 def _row_path(parts: list) -> tuple[Field, list]:
     """The governing row and the concrete path to it (``targets[0].expressionJson.type``
-    is a change of ``targets[0].expressionJson``)."""
+    is a change of ``targets[0].expressionJson``; an itemwise row keeps its index)."""
     row = field_for(_path(parts))
     for length in range(1, len(parts) + 1):
         pattern = _path(["[]" if isinstance(p, int) else p for p in parts[:length]])
         pattern = pattern.replace("[[]]", "[]").replace(".[]", "[]")
         whole_list = pattern == row.path.removesuffix("[]") and length == len(parts)
         if pattern == row.path or whole_list:
+            if row.itemwise and length < len(parts) and isinstance(parts[length], int):
+                length += 1
             return row, parts[:length]
     return row, parts
 
@@ -161,9 +170,23 @@ def _indexed(value: Any) -> Any:
     return value
 
 
-def _plan(old_view: dict[str, Any], new_view: dict[str, Any]) -> Plan:
+def _declared_name(row: Field, parts: list, *sources: dict[str, Any]) -> list:
+    """A row read from several keys (``targetCycleStartDate`` or its ISO twin) is reported
+    under the key the declaration uses, not under one the user never wrote."""
+    if len(parts) != 1 or len(row.declared_keys()) < 2:
+        return parts
+    for source in sources:
+        used = next((k for k in row.declared_keys() if source.get(k) is not None), None)
+        if used is not None:
+            return [used]
+    return parts
+
+
+def _plan(
+    old_view: dict[str, Any], new_view: dict[str, Any], *declarations: dict[str, Any]
+) -> ChangeSet:
     if old_view == new_view:
-        return Plan()
+        return ChangeSet()
     from deepdiff import DeepDiff  # imported when needed: keeps provider start-up light
 
     tree = DeepDiff(_indexed(old_view), _indexed(new_view), view="tree", verbose_level=2)
@@ -175,18 +198,24 @@ def _plan(old_view: dict[str, Any], new_view: dict[str, Any]) -> Plan:
                 for p in level.path(output_format="list")
             ]
             row, parts = _row_path(parts)
-            path = _path(parts)
-            changes.setdefault(path, Change(path, row, _at(old_view, parts), _at(new_view, parts)))
-    return Plan(tuple(changes[p] for p in sorted(changes)))
+            old, new = _at(old_view, parts), _at(new_view, parts)
+            path = _path(_declared_name(row, parts, *declarations))
+            changes.setdefault(path, Change(path, row, old, new))
+    return ChangeSet(tuple(changes[p] for p in sorted(changes)))
 
 
-def compare_declarations(old: dict[str, Any], new: dict[str, Any]) -> Plan:
+def compare_declarations(old: dict[str, Any], new: dict[str, Any]) -> ChangeSet:
     """Two declarations in canonical form (check's old and new inputs), write-only included."""
-    return _plan(_view(old, "", False, True), _view(new, "", False, True))
+    return _plan(_view(old, "", False, True), _view(new, "", False, True), new, old)
 
 
-def compare_to_record(recorded: dict[str, Any], declared: dict[str, Any]) -> Plan:
-    """What Capillary recorded vs a declaration in canonical form (``old`` is the record)."""
-    return _plan(
-        _view(in_period_order(recorded), "", True, False), _view(declared, "", False, False)
-    )
+def compare_to_record(
+    recorded: dict[str, Any], declared: dict[str, Any], applied: dict[str, Any] | None = None
+) -> ChangeSet:
+    """What Capillary recorded vs a declaration in canonical form (``old`` is the record).
+
+    A field absent from the record is compared as ``applied`` declared it (the declaration
+    last applied; by default ``declared`` itself: absent is then never a change).
+    """
+    recorded = fill_absent(in_period_order(recorded), declared if applied is None else applied)
+    return _plan(_view(recorded, "", True, False), _view(declared, "", False, False), declared)

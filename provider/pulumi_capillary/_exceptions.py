@@ -10,17 +10,19 @@ no message depends on a traceback, and none ever contains a password, its md5, a
     ├── PlanError                   a change Capillary cannot make
     │   └── ImmutableChangeError    an immutable field changed, replacement not opted in
     ├── AdoptionMismatchError       an existing group differs from the declaration
-    ├── EditNotAppliedError         an edit was accepted but did not take
+    ├── EditNotAppliedError         an edit was accepted but did not take (or half of it)
     └── APIError                    Capillary answered with an error
         ├── AuthenticationError     401/403: credentials or permissions
-        ├── NotFoundError           310017 / 404: unknown or deactivated group
+        ├── NotFoundError           Capillary's own 310017: unknown or deactivated group
         ├── NameTakenError          310069: the name exists (case-insensitively)
         ├── RequestRejectedError    other validation codes (300004, 310008, 310033, ...)
         ├── PhasedOutError          creation switched off: use POST v3/promotions
+        ├── UnexpectedAnswerError   not Capillary's answer: a bare 404, a wrong shape, too big
         └── TransientError          worth retrying
             ├── RateLimitedError    429 (honours Retry-After)
             ├── UnavailableError    500/502/503/504
             └── TransportError      connection lost, timeout: the request may have happened
+                └── DeadlineExceededError   the call's total deadline passed
 """
 
 from __future__ import annotations
@@ -50,9 +52,28 @@ class Violation:
         return f"{self.path}: {self.rule} (got {shown})"
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+def _short(value: Any, limit: int = 200) -> str:
+    return quote(value, limit)
+
+
+def quote(value: Any, limit: int = 200) -> str:
+    """``repr`` cut to about ``limit`` characters: a 1 MB value must not make a 2 MB message."""
+    if isinstance(value, str) and len(value) > limit:
+        value = value[:limit]  # cut before repr: never escape a megabyte to print 200 chars
+        return repr(value)[: limit - 3] + "..."
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "(too deeply nested to show)"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def format_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """``("targets", 0, "defaultValues")`` → ``targets[0].defaultValues``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(declaration)"
 
 
 def _bullets(items: list[Any]) -> str:
@@ -119,6 +140,10 @@ class PhasedOutError(APIError):
     pass
 
 
+class UnexpectedAnswerError(APIError):
+    pass
+
+
 class TransientError(APIError):
     pass
 
@@ -134,4 +159,8 @@ class UnavailableError(TransientError):
 
 
 class TransportError(TransientError):
+    pass
+
+
+class DeadlineExceededError(TransportError):
     pass

@@ -1,8 +1,10 @@
 """The one table: for every field of a target group, whether it can change and how it compares.
 
-Check (immutable changes), diff (update or replace), the client's edit (which fields to
-send) and refresh (the inputs that would recreate a recorded group) all read ``FIELDS``;
-nothing else in the package knows a field's mutability.
+The plan (no-op, update, replace or refuse), the apply layer (which edit call sends a
+field) and refresh (the inputs that would recreate a recorded group) all read ``FIELDS``;
+nothing else in the package knows a field's mutability. An updatable row names the call
+that edits it: ``editTargetGroup`` for the group's name, the update-target call for a
+target's expression, expressionJson, filters and default values.
 
 A row's ``compare`` turns a value into the form two values are compared in: calendar days
 in UTC (``fromDate`` is sent as a date-time and recorded as ``YYYY-MM-DD``), instants to the
@@ -13,6 +15,10 @@ keys a row reads on each side, first present wins: that is how the legacy
 ``targetCycleStartDate`` takes precedence over ``targetCycleStartDateISO``, as it does on
 the server. A row with ``recorded=None`` is write-only: Capillary does not echo it, so it is
 compared between declarations only.
+
+Capillary may leave a field out of its answer. A field *absent* from the record is not a
+change: :func:`fill_absent` takes it from the declaration last applied (kept in the
+outputs), so only a value that is present and different counts.
 """
 
 from __future__ import annotations
@@ -20,29 +26,30 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from functools import cache, cached_property
 from typing import Any
 
+from ._values import integral, parse_moment
+
 
 class Mutability(str, Enum):
-    UPDATABLE = "updatable"  # edited in place through editTargetGroup
+    UPDATABLE = "updatable"  # edited in place (see ``Edit``)
     IMMUTABLE = "immutable"  # fixed at creation: a change needs a new milestone
     SERVER = "server"  # decided by Capillary: never a difference
 
 
+class Edit(str, Enum):
+    """The call that edits an updatable field in place."""
+
+    GROUP = "PUT v3/targetGroups/editTargetGroup/{id}"
+    TARGET = "PUT v3/targetGroups/{id}/targets/{targetId}"
+
+
 def _moment(value: Any) -> datetime:
-    text = str(value).strip()
-    if len(text) == 10:  # a recorded YYYY-MM-DD
-        text += "T00:00:00"
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
-    moment = datetime.fromisoformat(text)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(
-        timezone.utc
-    )
+    return parse_moment(str(value)).astimezone(timezone.utc)  # YYYY-MM-DD reads as UTC midnight
 
 
 def same(value: Any) -> Any:
@@ -64,7 +71,7 @@ def instant(value: Any) -> Any:
 
 
 def number(value: Any) -> Any:
-    return None if value is None else float(value)
+    return None if value is None else integral(float(value))
 
 
 def json_document(value: Any) -> Any:
@@ -75,6 +82,15 @@ def json_document(value: Any) -> Any:
 
 def amounts(value: Any) -> Any:
     return [number(item.get("defaultValue")) for item in value or []]
+
+
+def _entity_id(value: Any) -> str:
+    """``101``, ``101.0`` and ``"101"`` are the same id (Pulumi sends every number as a float)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return str(value)
+    return str(int(number)) if number.is_integer() else str(value)
 
 
 def extended_field(value: Any) -> Any:
@@ -90,7 +106,7 @@ def filters(value: Any) -> Any:
     return [
         {
             "entityType": str(f.get("entityType", "")).upper(),
-            "entityIds": sorted(str(i) for i in f.get("entityIds") or []),
+            "entityIds": sorted(_entity_id(i) for i in f.get("entityIds") or []),
         }
         for f in value or []
     ]
@@ -110,7 +126,8 @@ class Field:
     default: Any = None  # a value, or a function of the object holding the field
     declared: tuple[str, ...] = ()
     recorded: tuple[str, ...] | None = ()
-    why: str = field(default="", compare=False)
+    edit: Edit | None = None  # for UPDATABLE rows: the call that edits the field
+    itemwise: bool = False  # a list compared element by element (changes name the index)
 
     @cached_property
     def key(self) -> str:
@@ -131,12 +148,13 @@ class Field:
 
 
 UPDATABLE, IMMUTABLE, SERVER = Mutability.UPDATABLE, Mutability.IMMUTABLE, Mutability.SERVER
+GROUP, TARGET = Edit.GROUP, Edit.TARGET
 _START = ("targetCycleStartDate", "targetCycleStartDateISO")
 _END = ("targetCycleEndDate", "targetCycleEndDateISO")
 
 FIELDS: tuple[Field, ...] = (
     # the group
-    Field("name", UPDATABLE),
+    Field("name", UPDATABLE, edit=GROUP),
     Field("description", IMMUTABLE, text),
     Field("active", IMMUTABLE, default=True),
     Field("preferredTillId", IMMUTABLE, number),
@@ -166,13 +184,14 @@ FIELDS: tuple[Field, ...] = (
     Field("targets[].targetType", IMMUTABLE),
     Field("targets[].eventName", IMMUTABLE),
     Field("targets[].extendedFieldInfo", IMMUTABLE, extended_field),
-    Field("targets[].expression", UPDATABLE),
-    Field("targets[].expressionJson", UPDATABLE, json_document),
-    Field("targets[].filters", IMMUTABLE, filters, default=[]),
+    Field("targets[].expression", UPDATABLE, edit=TARGET),
+    Field("targets[].expressionJson", UPDATABLE, json_document, edit=TARGET),
+    Field("targets[].filters", UPDATABLE, filters, default=[], edit=TARGET),
     Field("targets[].enrolmentMethod", IMMUTABLE),
     Field("targets[].active", IMMUTABLE, default=True),
     Field("targets[].description", IMMUTABLE, text),
-    Field("targets[].defaultValues", IMMUTABLE, amounts),  # recorded ones are put in period order
+    # one per period; recorded ones are put in period order
+    Field("targets[].defaultValues", UPDATABLE, amounts, edit=TARGET, itemwise=True),
     Field("targets[].targetMilestoneTriggers", IMMUTABLE, default=[], recorded=None),
     # decided by Capillary
     *(
@@ -239,28 +258,88 @@ def in_period_order(recorded: dict[str, Any]) -> dict[str, Any]:
     return {**recorded, "targets": targets} if "targets" in recorded else recorded
 
 
-def apply_updates(recorded: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
-    """The recorded group with every UPDATABLE field set from the declaration (edit body)."""
+def fill_absent(recorded: dict[str, Any], applied: dict[str, Any] | None) -> dict[str, Any]:
+    """The record with every compared field it leaves out taken from ``applied``.
+
+    ``applied`` is the declaration last applied (or, when none is known, the declaration
+    compared against): a field Capillary does not echo then never shows as a change.
+    """
+    if not applied:
+        return recorded
+
+    def fill(source: dict[str, Any], wanted: dict[str, Any], parent: str) -> dict[str, Any]:
+        out = dict(source)
+        for row in rows(parent):
+            keys = row.recorded_keys()
+            if keys is None:
+                continue  # write-only: compared between declarations only
+            present = [k for k in keys if out.get(k) is not None]
+            if row.path.endswith("[]"):
+                mine, theirs = out.get(row.key), wanted.get(row.key)
+                if mine is None and isinstance(theirs, list):
+                    out[row.key] = theirs
+                elif isinstance(mine, list) and isinstance(theirs, list):
+                    out[row.key] = [
+                        fill(item, other, row.path)
+                        if isinstance(item, dict) and isinstance(other, dict)
+                        else item
+                        for item, other in zip(mine, theirs + [{}] * len(mine), strict=False)
+                    ]
+                continue
+            if present:
+                continue
+            for key in row.declared_keys():
+                if wanted.get(key) is not None:
+                    out[key] = wanted[key]
+                    break
+        return out
+
+    return fill(recorded, applied, "")
+
+
+def edits_by_call(changes: list[Any]) -> dict[Edit, list[Any]]:
+    """Changes (anything with a ``field``) grouped by the call that makes them."""
+    calls: dict[Edit, list[Any]] = {}
+    for change in changes:
+        if change.field.edit is not None:
+            calls.setdefault(change.field.edit, []).append(change)
+    return calls
+
+
+def group_edit_body(recorded: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """``editTargetGroup``'s body: the group as recorded, its GROUP-edited fields as declared."""
     body = json.loads(json.dumps(recorded))
-    for row in FIELDS:
-        if row.mutability is not UPDATABLE:
-            continue
-        if not row.parent:
-            if declared.get(row.key) is not None:
-                body[row.key] = declared[row.key]
-            continue
-        list_key = row.parent.removesuffix("[]")
-        for item, wanted in zip(
-            body.get(list_key) or [], declared.get(list_key) or [], strict=False
-        ):
-            if wanted.get(row.key) is not None:
-                item[row.key] = wanted[row.key]
+    for row in rows(""):
+        if row.edit is GROUP and declared.get(row.key) is not None:
+            body[row.key] = declared[row.key]
     return body
 
 
-def declared_from_recorded(recorded: dict[str, Any]) -> dict[str, Any]:
-    """The declaration that would recreate a recorded group (refresh's ``inputs``)."""
-    recorded = in_period_order(recorded)
+def target_edit_body(recorded: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """The update-target call's body: one whole target in the request shape, TARGET-edited
+    fields as declared and the others as recorded (the call edits only the former)."""
+    body: dict[str, Any] = {}
+    for row in rows("targets[]"):
+        if row.recorded is None:
+            continue
+        source = declared if row.edit is TARGET else recorded
+        value = source.get(row.key)
+        if value is None and row.edit is TARGET:
+            value = recorded.get(row.key)
+        if value is not None:
+            body[row.key] = value
+    body["defaultValues"] = [
+        {"defaultValue": item.get("defaultValue")} for item in body.get("defaultValues") or []
+    ]
+    return body
+
+
+def declared_from_recorded(
+    recorded: dict[str, Any], applied: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The declaration that would recreate a recorded group (refresh's ``inputs``); fields
+    Capillary left out of its answer are taken from ``applied``."""
+    recorded = fill_absent(in_period_order(recorded), applied)
 
     def pick(source: dict[str, Any], parent: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -272,9 +351,9 @@ def declared_from_recorded(recorded: dict[str, Any]) -> dict[str, Any]:
                 child = row.path
                 out[row.key] = [pick(item, child) for item in source.get(row.key) or []]
                 continue
-            value = next((source[k] for k in keys if source.get(k) is not None), None)
-            if value is not None:
-                out[row.declared_keys()[0]] = value
+            key = next((k for k in keys if source.get(k) is not None), None)
+            if key is not None:
+                out[key if len(keys) > 1 else row.declared_keys()[0]] = source[key]
         return out
 
     declared = pick(recorded, "")

@@ -5,13 +5,14 @@ How the engine drives it (see ``shared/pulumi-engine.md``), and what each step d
 1. ``configure`` — once per provider process: read the stack's ``capillary:`` settings.
    Problems are kept and raised by the first call that needs them.
 2. ``check(old inputs, new inputs)`` — validate the declaration and return it in canonical
-   form (so the CLI shows only meaningful input changes). With old inputs, refuse each change
-   Capillary cannot make, unless replacement is opted in. No API call.
-3. ``diff(id, recorded outputs, inputs)`` — no change when the declaration matches what
-   Capillary recorded; an update for editable fields; a replacement for immutable ones when
-   opted in. No API call, never raises (the engine also calls it to label refreshes).
-4. ``create`` / ``update`` / ``delete`` — the API calls, through the client; outputs are
-   always the whole recorded group.
+   form (so the CLI shows only meaningful input changes). With old inputs, turn the plan's
+   refusals (``_plan``) into failures: each change Capillary cannot make, unless replacement
+   is opted in. No API call.
+3. ``diff(id, recorded outputs, inputs)`` — the same verdict against what Capillary
+   recorded: no change, an update in place, or a replacement. No API call, never raises (the
+   engine also calls it to label refreshes).
+4. ``create`` / ``update`` / ``delete`` — the API calls, through the apply layer
+   (``_apply``); outputs are always the whole recorded group.
 5. ``read`` — refresh and ``TargetGroup.get``: the recorded group, and the inputs that would
    recreate it when it drifted.
 
@@ -37,53 +38,44 @@ from pulumi.dynamic import (
 )
 
 from ._config import Settings, load_settings, policy_problems
-from ._diff import Change, compare_declarations, compare_to_record
-from ._exceptions import (
-    ConfigurationError,
-    DeclarationError,
-    ImmutableChangeError,
-    NotFoundError,
-)
+from ._diff import compare_declarations
+from ._exceptions import ConfigurationError, DeclarationError, NotFoundError, quote
 from ._fields import declared_from_recorded
-from ._spec import OPTION_KEYS, PROVIDER_KEY, canonical_or_none, parse_inputs
+from ._plan import Action, Policies, Verdict, plan_declarations, plan_record
+from ._spec import OPTION_KEYS, PROVIDER_KEY, canonical_or_none, parse_inputs, split_inputs
+from ._unknown import is_unknown
+from ._values import integral
 
 if TYPE_CHECKING:
+    from ._apply import Applier
     from ._client import CapillaryClient
 
 _INIT = threading.RLock()  # module-level: never pickled with the provider
-DERIVED = ("targetGroupId", "periodIds", "targetIds")
-_PROGRESS = "replacing a live milestone resets every customer's progress in it"
+APPLIED = "appliedDeclaration"  # the declaration last created or updated, kept in the outputs
+DERIVED = ("targetGroupId", "periodIds", "targetIds", APPLIED)
 
 
-def immutable_reason(change: Change) -> str:
-    return (
-        f"Capillary cannot change {change.path} after a milestone is created "
-        f"({change}). Declare a new milestone under a new name instead, or opt in to "
-        f"replacement with onImmutableChange: replace ({_PROGRESS})."
-    )
+def outputs(
+    recorded: dict[str, Any], options: dict[str, Any], applied: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The recorded group as outputs: ``id`` (reserved by Pulumi) becomes ``targetGroupId``.
 
-
-def _keep_name_reason(name: str) -> str:
-    return (
-        f"Replacing the milestone while keeping its name {name!r} means deleting it first "
-        "(names are unique), which deletionPolicy: abandon does not allow. Set "
-        "deletionPolicy: delete and run `pulumi up` once before the replacement, or give the "
-        f"replacement a new name ({_PROGRESS})."
-    )
-
-
-def outputs(recorded: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
-    """The recorded group as outputs: ``id`` (reserved by Pulumi) becomes ``targetGroupId``."""
+    ``appliedDeclaration`` keeps what was last declared, so a field Capillary leaves out of
+    its answers is compared with it rather than seen as removed.
+    """
     outs = {k: v for k, v in recorded.items() if k != "id"}
     outs["targetGroupId"] = recorded["id"]
     outs["periodIds"] = [p.get("id") for p in recorded.get("periods") or []]
     outs["targetIds"] = [t.get("id") for t in recorded.get("targets") or []]
+    if applied:
+        outs[APPLIED] = applied
     outs.update({k: v for k, v in options.items() if k in OPTION_KEYS and v is not None})
     return outs
 
 
 def recorded_of(outs: dict[str, Any]) -> dict[str, Any]:
-    """Back from outputs to the group as Capillary returned it."""
+    """Back from outputs to the group as Capillary returned it (ids as ints again: the
+    engine sends every number as a float)."""
     recorded = {
         k: v
         for k, v in outs.items()
@@ -91,15 +83,24 @@ def recorded_of(outs: dict[str, Any]) -> dict[str, Any]:
     }
     if "targetGroupId" in outs:
         recorded["id"] = outs["targetGroupId"]
-    return recorded
+    return integral(recorded)
 
 
 def _options(props: dict[str, Any]) -> dict[str, Any]:
     return {k: props[k] for k in OPTION_KEYS if props.get(k) is not None}
 
 
+def _applied(props: dict[str, Any]) -> dict[str, Any] | None:
+    applied = props.get(APPLIED)
+    return applied if isinstance(applied, dict) else None
+
+
 def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)  # shown by the Pulumi CLI
+
+
+def _failures(error: DeclarationError) -> list[CheckFailure]:
+    return [CheckFailure(v.path, f"{v.rule} (got {quote(v.value)})") for v in error.violations]
 
 
 class TargetGroupProvider(ResourceProvider):
@@ -117,7 +118,7 @@ class TargetGroupProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         with _INIT:
             self.__dict__["_settings"] = load_settings(req.config.get)
-            self.__dict__.pop("_client", None)
+            self.__dict__.pop("_applier", None)
 
     @property
     def settings(self) -> Settings:
@@ -128,24 +129,38 @@ class TargetGroupProvider(ResourceProvider):
         return settings
 
     @property
-    def client(self) -> CapillaryClient:
-        client = self.__dict__.get("_client")
-        if client is None:
+    def applier(self) -> Applier:
+        applier = self.__dict__.get("_applier")
+        if applier is None:
             with _INIT:
-                client = self.__dict__.get("_client")
-                if client is None:
-                    from ._client import CapillaryClient  # httpx: only when a call is made
+                applier = self.__dict__.get("_applier")
+                if applier is None:
+                    from ._apply import Applier  # httpx: only when a call is made
+                    from ._client import CapillaryClient
 
-                    client = self.__dict__["_client"] = CapillaryClient(self.settings)
-        return client
+                    client = CapillaryClient(self.settings)
+                    applier = self.__dict__["_applier"] = Applier(client, _warn)
+        return applier
 
-    def _policy(self, props: dict[str, Any], key: str) -> str:
-        """A per-resource policy input, else the stack's (``onImmutableChange``...)."""
-        default = {
-            "onImmutableChange": self.settings.on_immutable_change,
-            "deletionPolicy": self.settings.deletion_policy,
-        }[key]
-        return str(props.get(key) or default).lower()
+    @property
+    def client(self) -> CapillaryClient:
+        return self.applier.client
+
+    def _policies(self, before: dict[str, Any], after: dict[str, Any]) -> Policies:
+        """Per-resource policy inputs (possibly unknown), else the stack's."""
+
+        def pick(props: dict[str, Any], key: str, default: str) -> Any:
+            value = props.get(key)
+            if value is None:
+                return default
+            return value if is_unknown(value) else str(value).strip().lower()
+
+        settings = self.settings
+        return Policies(
+            on_immutable_change=pick(after, "onImmutableChange", settings.on_immutable_change),
+            deletion_before=pick(before, "deletionPolicy", settings.deletion_policy),
+            deletion_after=pick(after, "deletionPolicy", settings.deletion_policy),
+        )
 
     def _require_policies(self) -> None:
         problems = policy_problems(self.settings)
@@ -158,100 +173,106 @@ class TargetGroupProvider(ResourceProvider):
     # -- plan ----------------------------------------------------------------------------
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         try:
-            spec, options = parse_inputs(news)
+            return self._check(olds, news)
+        except RecursionError:
+            reason = "is nested too deeply to be read; flatten it"
+            return CheckResult(news, [CheckFailure("(declaration)", reason)])
+
+    def _check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        body, options = split_inputs(news)
+        try:
+            spec, parsed = parse_inputs(news)
         except DeclarationError as error:
-            failures = [
-                CheckFailure(v.path, f"{v.rule} (got {v.value!r})") for v in error.violations
-            ]
-            return CheckResult(news, failures)
-        if spec is None:  # unknown values in a preview: validated again at `up`
-            return CheckResult(news, [])
-        inputs = {**spec.body(), **options.model_dump(by_alias=True, exclude_none=True)}
+            return CheckResult(news, _failures(error))
+        if spec is not None:  # else unknown values in a preview: validated again at `up`
+            body = spec.body()
+        known = parsed.model_dump(by_alias=True, exclude_none=True)
+        inputs = {**body, **{k: known.get(k, v) for k, v in options.items()}}
         if not olds:
             return CheckResult(inputs, [])
         # Old inputs may not validate (refreshed from a group changed in the Capillary UI):
         # they are still what Capillary holds, so compare them as they are.
-        old_body = canonical_or_none(olds) or olds
-        plan = compare_declarations(old_body, inputs)
-        if not plan.immutable:
-            return CheckResult(inputs, [])
-        self._require_policies()
-        if self._policy(inputs, "onImmutableChange") != "replace":
-            return CheckResult(
-                inputs, [CheckFailure(c.path, immutable_reason(c)) for c in plan.immutable]
-            )
-        keeps_name = str(old_body.get("name")).casefold() == inputs["name"].casefold()
-        policies = {self._policy(olds, "deletionPolicy"), self._policy(inputs, "deletionPolicy")}
-        if keeps_name and policies != {"delete"}:
-            return CheckResult(inputs, [CheckFailure("name", _keep_name_reason(inputs["name"]))])
-        return CheckResult(inputs, [])
+        old_body = canonical_or_none(olds) or split_inputs(olds)[0]
+        verdict = plan_declarations(old_body, body, self._policies(olds, inputs))
+        if verdict.changes.immutable:
+            self._require_policies()
+        failures = [CheckFailure(r.path, r.reason) for r in verdict.refusals]
+        return CheckResult(inputs, failures)
+
+    def _verdict(self, olds: dict[str, Any], news: dict[str, Any]) -> Verdict:
+        body, _ = split_inputs(news)
+        return plan_record(
+            recorded_of(olds),
+            body,
+            self._policies(olds, news),
+            _applied(olds),
+            options_changed=_options(olds) != _options(news),
+        )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # news are check's canonical inputs (numbers arrive as floats: compared by value)
-        plan = compare_to_record(recorded_of(olds), news)
-        options_changed = _options(olds) != _options(news)
-        if not plan and not options_changed:
-            return DiffResult(changes=False, replaces=[], delete_before_replace=False)
-        if not plan.immutable or self._policy(news, "onImmutableChange") != "replace":
-            # Immutable changes without opt-in were refused by check; if one slips through
-            # (drift), update refuses it before any API call.
+        # Never raises: the engine also calls it with swapped arguments to label refreshes.
+        # A refusal here (a drift check could not see) is raised by update, before any call.
+        try:
+            verdict = self._verdict(olds, news)
+        except RecursionError:
             return DiffResult(changes=True, replaces=[], delete_before_replace=False)
-        name = news.get("name")
-        keeps_name = isinstance(name, str) and name.casefold() == str(olds.get("name")).casefold()
-        return DiffResult(
-            changes=True, replaces=plan.top_level(plan.immutable), delete_before_replace=keeps_name
-        )
+        if verdict.action is Action.NONE:
+            return DiffResult(changes=False, replaces=[], delete_before_replace=False)
+        if verdict.action is Action.REPLACE:
+            return DiffResult(
+                changes=True, replaces=verdict.replaces, delete_before_replace=verdict.delete_first
+            )
+        return DiffResult(changes=True, replaces=[], delete_before_replace=False)
 
     # -- apply ---------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec, options = parse_inputs(props)
+        assert spec is not None, "the engine sends known values to create"
         body = spec.body()
         if options.adopt_existing_id is not None:
-            recorded = self.client.adopt(
+            recorded = self.applier.adopt(
                 options.adopt_existing_id, body, "was named by adoptExistingId"
             )
         else:
-            recorded = self.client.create(body).recorded
-        return CreateResult(str(recorded["id"]), outputs(recorded, _options(props)))
+            recorded = self.applier.create(body)
+        return CreateResult(str(recorded["id"]), outputs(recorded, _options(props), body))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec, _ = parse_inputs(news)
+        assert spec is not None, "the engine sends known values to update"
         body = spec.body()
-        plan = compare_to_record(recorded_of(olds), body)
-        if plan.immutable:
-            listed = "; ".join(str(c) for c in plan.immutable)
-            raise ImmutableChangeError(
-                f"Target group {_id} differs from the declaration in fields Capillary cannot "
-                f"change ({listed}); run `pulumi refresh` to see what changed, then declare a "
-                "new milestone or opt in to replacement with onImmutableChange: replace."
-            )
-        recorded = self.client.edit(_id, body) if plan.updates else recorded_of(olds)
-        return UpdateResult(outputs(recorded, _options(news)))
+        verdict = self._verdict(olds, {**news, **body})
+        verdict.raise_unless_in_place(_id)
+        recorded = self.applier.update(
+            _id, recorded_of(olds), body, verdict.changes, _applied(olds)
+        )
+        return UpdateResult(outputs(recorded, _options(news), body))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         name = props.get("name", "")
         self._require_policies()
-        if self._policy(props, "deletionPolicy") == "abandon":
+        if self._policies(props, props).deletion_after == "abandon":
             _warn(
                 f"target group {_id} ({name!r}) was removed from the stack but keeps running in "
                 "Capillary (deletionPolicy: abandon); deactivate it there, or set "
                 "deletionPolicy: delete to have Pulumi delete it."
             )
             return
-        if not self.client.delete(_id):
+        if not self.applier.delete(_id):
             _warn(f"target group {_id} ({name!r}) was already gone from Capillary.")
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
             recorded = self.client.read(id_)
         except NotFoundError:
-            return ReadResult("", {})  # gone: the engine drops it from the state
+            return ReadResult("", {})  # Capillary's own 310017: gone, dropped from the state
+        applied = _applied(props)
         options = _options(props)
-        outs = outputs(recorded, options)
+        outs = outputs(recorded, options, applied)
         old = recorded_of(props)
-        declared = declared_from_recorded(recorded)
+        declared = declared_from_recorded(recorded, applied)
         if old.get("periods") is not None and not compare_declarations(
-            declared_from_recorded(old), declared
+            declared_from_recorded(old, applied), declared
         ):
             return ReadResult(id_, outs)  # no drift: keep the inputs as declared
         inputs = {**(canonical_or_none(declared) or declared), **options}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, ClassVar
 
 import pulumi
@@ -37,8 +37,8 @@ def _wire(value: Any) -> Any:
         return value.apply(_wire)
     if isinstance(value, _Args):
         return value.to_inputs()
-    if isinstance(value, datetime):
-        return format_moment(value if value.tzinfo else value.astimezone())
+    if isinstance(value, datetime):  # naive means UTC, whatever this machine's zone
+        return format_moment(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
     if isinstance(value, date):
         return value.isoformat() + "T00:00:00Z"
     if isinstance(value, Mapping):
@@ -209,6 +209,18 @@ class TargetGroupArgs(_Args):
         n: f.alias
         for n, f in ResourceOptions.model_fields.items()  # provider-only inputs
     }
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> TargetGroupArgs:
+        """From a camelCase request body, such as one from Capillary's documentation.
+
+        Provider-only inputs (``onImmutableChange``...) may be given in it too; keys
+        Capillary assigns itself (``targetGroupId``, ``periodId``) are dropped. Unknown keys
+        raise :class:`DeclarationError` naming each, as in a data file.
+        """
+        from ._catalog import to_declaration
+
+        return cls.from_dict(to_declaration(body))
 
 
 # The recorded group's camelCase keys that the resource exposes as typed attributes below.

@@ -5,14 +5,14 @@ The models accept what the documented examples send (``defaultValue`` as ``"2"``
 object; enum values in their documented spellings) and dump one canonical form, which is both
 what the provider returns from ``check`` and what it sends to Capillary.
 
-Field-level rules are declared on the fields; cross-field rules are methods marked
-``@_rule`` and all run together, so a declaration's problems are reported at once.
+Field-level rules are declared on the fields; cross-field rules live in ``_rules``. Both
+always run, so a declaration's problems are all reported at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated, Any, ClassVar, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,12 +23,11 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ._exceptions import DeclarationError, Violation
+from ._exceptions import DeclarationError, Violation, format_path
+from ._rules import cross_field_violations
 from ._unknown import is_unknown
 from ._values import (
-    TARGET_TYPES,
     AggregateFunction,
     Amount,
     EnrolmentMethod,
@@ -44,30 +43,23 @@ from ._values import (
     TrackingType,
     WholeNumber,
     entity_id_list,
+    integral,
     lowercase,
-    parse_moment,
-    utc_day,
 )
 
 # -- models ------------------------------------------------------------------------------
 
 
-def _rule(method: Callable) -> Callable:
-    method.__is_rule__ = True
-    return method
-
-
 class _Model(BaseModel):
-    """camelCase on the wire, snake_case in Python, unknown keys refused; runs ``@_rule``s."""
+    """camelCase on the wire, snake_case in Python, unknown keys refused.
+
+    Only field-level rules live on the models; the cross-field ones are in ``_rules`` and
+    run on the raw declaration, so they are reported even when a field-level rule fails.
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", validate_default=False
     )
-    _rules: ClassVar[tuple[str, ...]] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._rules = tuple(n for n, v in vars(cls).items() if getattr(v, "__is_rule__", False))
 
     @model_validator(mode="before")
     @classmethod
@@ -79,20 +71,9 @@ class _Model(BaseModel):
     def field_names(cls) -> list[str]:
         return sorted(f.alias or n for n, f in cls.model_fields.items())
 
-    @model_validator(mode="after")
-    def _run_rules(self) -> _Model:
-        errors = [
-            InitErrorDetails(type=PydanticCustomError("rule", message), loc=loc, input=value)
-            for name in self._rules
-            for loc, value, message in getattr(self, name)()
-        ]
-        if errors:
-            raise ValidationError.from_exception_data(type(self).__name__, errors)
-        return self
-
 
 class ExtendedFieldInfo(_Model):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[str, Field(min_length=1)]
     aggregate_function: AggregateFunction = "SUM"
 
 
@@ -103,20 +84,18 @@ class Filter(_Model):
 
 class DefaultValue(_Model):
     default_value: Amount
+    # documented request keys of the update-target call; Capillary assigns them on create
+    period_id: WholeNumber | None = Field(None, exclude=True)
+    target_name: str | None = Field(None, exclude=True)
 
 
 class Period(_Model):
     start_date: Moment
     end_date: Moment
     active: bool = True
-    description: Annotated[str, Field(max_length=255)] | None = None
-    ref_code: Annotated[str, Field(max_length=200)] | None = None
+    description: str | None = None
+    ref_code: str | None = None
     period_status: PeriodStatus | None = None
-
-    @_rule
-    def _ends_after_start(self) -> Iterator[tuple]:
-        if parse_moment(self.end_date) <= parse_moment(self.start_date):
-            yield ("endDate",), self.end_date, f"must be after startDate {self.start_date}"
 
 
 class Target(_Model):
@@ -124,45 +103,16 @@ class Target(_Model):
     target_entity: TargetEntity
     target_type: TargetType
     default_values: list[DefaultValue]
-    event_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    event_name: Annotated[str, Field(min_length=1)] | None = None
     extended_field_info: ExtendedFieldInfo | None = None
     expression: str | None = None
     expression_json: JsonText | None = None
     filters: list[Filter] = []
     enrolment_method: EnrolmentMethod | None = None
     active: bool = True
-    description: Annotated[str, Field(max_length=255)] | None = None
+    description: str | None = None
     target_milestone_triggers: list[Any] = []
-
-    @_rule
-    def _type_fits_entity(self) -> Iterator[tuple]:
-        allowed = TARGET_TYPES[self.target_entity]
-        if self.target_type not in allowed:
-            yield (
-                ("targetType",),
-                self.target_type,
-                (
-                    f"is not valid for targetEntity {self.target_entity}; "
-                    f"use one of {', '.join(sorted(allowed))}"
-                ),
-            )
-
-    @_rule
-    def _event_needs_a_name(self) -> Iterator[tuple]:
-        if self.target_entity == "EVENT" and not self.event_name:
-            yield ("eventName",), None, "is required when targetEntity is EVENT"
-
-    @_rule
-    def _attribute_needs_a_field(self) -> Iterator[tuple]:
-        if self.target_type == "EVENT_ATTRIBUTE" and self.extended_field_info is None:
-            yield (
-                ("extendedFieldInfo",),
-                None,
-                (
-                    "is required when targetType is EVENT_ATTRIBUTE: "
-                    "{name: <event attribute>, aggregateFunction: SUM}"
-                ),
-            )
+    target_group_id: WholeNumber | None = Field(None, exclude=True)
 
 
 class TargetGroupSpec(_Model):
@@ -188,74 +138,9 @@ class TargetGroupSpec(_Model):
     target_cycle_end_date_iso: Moment | None = Field(None, alias="targetCycleEndDateISO")
     leaderboard_enabled: bool | None = None
 
-    @_rule
-    def _dates_in_order(self) -> Iterator[tuple]:
-        if (
-            self.from_date
-            and self.to_date
-            and (parse_moment(self.to_date) < parse_moment(self.from_date))
-        ):
-            yield ("toDate",), self.to_date, f"must not be before fromDate {self.from_date}"
-
-    @_rule
-    def _total_matches(self) -> Iterator[tuple]:
-        if self.total_periods is not None and self.total_periods != len(self.periods):
-            yield (
-                ("totalPeriods",),
-                self.total_periods,
-                (f"must equal the number of periods ({len(self.periods)})"),
-            )
-
-    @_rule
-    def _periods_do_not_overlap(self) -> Iterator[tuple]:
-        for index in range(1, len(self.periods)):
-            before, period = self.periods[index - 1], self.periods[index]
-            if utc_day(period.start_date) <= utc_day(before.end_date):
-                yield (
-                    ("periods", index, "startDate"),
-                    period.start_date,
-                    (
-                        f"must be on a later day than periods[{index - 1}].endDate "
-                        f"{before.end_date}: periods are ordered and do not overlap"
-                    ),
-                )
-
-    @_rule
-    def _ref_codes_unique(self) -> Iterator[tuple]:
-        seen: dict[str, int] = {}
-        for index, period in enumerate(self.periods):
-            if period.ref_code is None:
-                continue
-            if period.ref_code in seen:
-                yield (
-                    ("periods", index, "refCode"),
-                    period.ref_code,
-                    (f"is already used by periods[{seen[period.ref_code]}]; refCodes are unique"),
-                )
-            seen.setdefault(period.ref_code, index)
-
-    @_rule
-    def _one_value_per_period(self) -> Iterator[tuple]:
-        for index, target in enumerate(self.targets):
-            if len(target.default_values) != len(self.periods):
-                yield (
-                    ("targets", index, "defaultValues"),
-                    len(target.default_values),
-                    (f"must have exactly one entry per period ({len(self.periods)})"),
-                )
-
-    @_rule
-    def _no_leaderboard(self) -> Iterator[tuple]:
-        if self.leaderboard_enabled:
-            yield (
-                ("leaderboardEnabled",),
-                True,
-                ("leaderboards cannot be declared here (Capillary answers 310133/310132)"),
-            )
-
     def body(self) -> dict[str, Any]:
         """The canonical request body; defaults are filled in, as the documented examples send."""
-        data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        data = integral(self.model_dump(by_alias=True, exclude_none=True, mode="json"))
         data.setdefault("totalPeriods", len(self.periods))
         return data
 
@@ -270,14 +155,6 @@ class ResourceOptions(_Model):
 
 OPTION_KEYS = frozenset(f.alias for f in ResourceOptions.model_fields.values())
 PROVIDER_KEY = "__provider"
-
-
-def format_path(loc: tuple) -> str:
-    """``("targets", 0, "defaultValues")`` → ``targets[0].defaultValues``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(declaration)"
 
 
 def _model_at(model: type[_Model], loc: tuple) -> type[_Model]:
@@ -320,23 +197,35 @@ def _violations(error: ValidationError, model: type[_Model]) -> list[Violation]:
     return found
 
 
+def split_inputs(inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Resource inputs → (the request body, the provider-only options)."""
+    body = {k: v for k, v in inputs.items() if k not in OPTION_KEYS and k != PROVIDER_KEY}
+    return body, {k: v for k, v in inputs.items() if k in OPTION_KEYS}
+
+
+def _validated(model: type[_Model], data: dict[str, Any]) -> tuple[Any, list[Violation]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as error:
+        return None, _violations(error, model)
+    except RecursionError:
+        return None, [Violation("(declaration)", "(not shown)", "is nested too deeply to be read")]
+
+
 def parse_inputs(inputs: dict[str, Any]) -> tuple[TargetGroupSpec | None, ResourceOptions]:
     """Validate resource inputs; ``None`` spec when unknown values make it incomplete.
 
-    Raises :class:`DeclarationError` with every violation found in the known values.
+    Unknown provider-only options are left out of the options returned: the caller keeps
+    them as they are. Raises :class:`DeclarationError` with every violation found in the
+    known values, field-level and cross-field alike.
     """
-    body = {k: v for k, v in inputs.items() if k not in OPTION_KEYS and k != PROVIDER_KEY}
-    options = {k: v for k, v in inputs.items() if k in OPTION_KEYS}
-    violations: list[Violation] = []
-    spec = parsed_options = None
-    try:
-        parsed_options = ResourceOptions.model_validate(options)
-    except ValidationError as error:
-        violations += _violations(error, ResourceOptions)
-    try:
-        spec = TargetGroupSpec.model_validate(body)
-    except ValidationError as error:
-        violations += _violations(error, TargetGroupSpec)
+    body, options = split_inputs(inputs)
+    known_options = {k: v for k, v in options.items() if not is_unknown(v)}
+    parsed_options, violations = _validated(ResourceOptions, known_options)
+    spec, found = _validated(TargetGroupSpec, body)
+    violations += found
+    seen = {v.path for v in violations}
+    violations += [v for v in cross_field_violations(body) if v.path not in seen]
     if violations:
         raise DeclarationError(violations)
     return spec, parsed_options or ResourceOptions()

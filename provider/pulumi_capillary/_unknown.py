@@ -12,3 +12,14 @@ def is_unknown(value: Any) -> bool:
     if isinstance(value, str):
         return value == UNKNOWN_SENTINEL
     return type(value).__name__ == "Unknown" and type(value).__module__.startswith("pulumi")
+
+
+def contains_unknown(value: Any) -> bool:
+    """Whether any value at any depth is unknown (``__provider`` aside: it is not an input)."""
+    if is_unknown(value):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for k, v in value.items() if k != "__provider")
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknown(v) for v in value)
+    return False

@@ -19,22 +19,31 @@ from pydantic_core import PydanticCustomError
 
 
 def parse_moment(value: Any) -> datetime:
+    """An aware datetime; naive values (text or Python) are UTC, the server's zone."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-    if not isinstance(value, str):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif not isinstance(value, str):
         raise PydanticCustomError("datetime", "must be an ISO 8601 date-time string")
-    text = value.strip()
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
+    else:
+        text = value.strip()
+        if text[-1:] in ("Z", "z"):
+            text = text[:-1] + "+00:00"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise PydanticCustomError(
+                "datetime", "must be an ISO 8601 date-time such as 2026-01-01T10:30:00+05:30"
+            ) from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        moment.astimezone(timezone.utc)  # Capillary records the date part in UTC
+    except OverflowError:
         raise PydanticCustomError(
-            "datetime", "must be an ISO 8601 date-time such as 2026-01-01T10:30:00+05:30"
+            "datetime", "must lie between the years 1 and 9999 once converted to UTC"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 def utc_day(value: str) -> date:
@@ -63,28 +72,47 @@ def _whole_number(value: Any) -> Any:
 
 
 def _amount(value: Any) -> int | float:
+    # The seed documents "2", 2 and (elsewhere) 1.000; it states no range.
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise PydanticCustomError("number", "must be a number (or a numeric string)")
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise PydanticCustomError("number", "must be a number (or a numeric string)") from None
-    if not math.isfinite(number) or number < 0 or number > 1e15:
-        raise PydanticCustomError("number", "must be a finite number between 0 and 1e15")
+    if not math.isfinite(number):
+        raise PydanticCustomError("number", "must be a finite number")
     return int(number) if number.is_integer() else number
 
 
+def integral(value: Any) -> Any:
+    """Integral floats as ints, at every depth: Pulumi turns every number into a float."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [integral(v) for v in value]
+    return value
+
+
 def _json_text(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    if not isinstance(value, str):
+    if not isinstance(value, (dict, list, str)):
         raise PydanticCustomError("json", "must be a JSON document (a string or an object)")
     try:
-        return json.dumps(json.loads(value), separators=(",", ":"))
+        document = json.loads(value) if isinstance(value, str) else value
+        return json.dumps(integral(document), separators=(",", ":"), allow_nan=False)
+    except RecursionError:
+        raise PydanticCustomError("json", "is nested too deeply to be read") from None
     except ValueError as exc:
         raise PydanticCustomError(
-            "json", "must parse as JSON: {error}", {"error": str(exc)}
+            "json", "must parse as JSON: {error}", {"error": str(exc)[:100]}
         ) from None
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise PydanticCustomError("text", "must not contain control characters")
+    return value
 
 
 def _enum(aliases: dict[str, str]) -> Callable[[Any], Any]:
@@ -113,10 +141,14 @@ def entity_id_list(value: Any) -> Any:
 
 
 Moment = Annotated[str, BeforeValidator(_moment)]
-WholeNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=2**53)]
+# Pulumi carries numbers as doubles: beyond 2**53 an id cannot arrive intact.
+WholeNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=-(2**53), le=2**53)]
 Amount = Annotated[int | float, BeforeValidator(_amount)]
 JsonText = Annotated[str, BeforeValidator(_json_text)]
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+# 200 characters: the seed's request table and code 310008.
+Name = Annotated[
+    str, BeforeValidator(_printable), Field(min_length=1, max_length=200, pattern=r"\S")
+]
 TrackingType = Annotated[
     Literal["DEFAULT", "UNIFIED", "STREAKS", "CAPPING", "NON_CONTINUOUS_STREAKS"],
     _enum({"STREAK": "STREAKS", "NON_CONTINUOUS_STREAK": "NON_CONTINUOUS_STREAKS"}),
@@ -128,7 +160,7 @@ FrequencyType = Annotated[
     Literal["DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "HALF_YEARLY", "YEARLY", "CUSTOM"],
     _enum({"HALFYEARLY": "HALF_YEARLY"}),
 ]
-PeriodStatus = Annotated[Literal["RUNNING", "UPCOMING", "NOT_STARTED", "ENDED"], _enum({})]
+PeriodStatus = Annotated[Literal["RUNNING", "UPCOMING", "NOT_STARTED"], _enum({})]
 TargetEntity = Annotated[Literal["EVENT", "TRANSACTION", "LINEITEM", "REWARDS"], _enum({})]
 TargetType = Annotated[
     Literal[

@@ -119,8 +119,9 @@ MUTATIONS = {
     "huge number": lambda b, d: d(
         st.sampled_from(
             [
+                # ids beyond 2**53 cannot cross Pulumi's doubles intact; target values have
+                # no documented bound, so a huge one is valid
                 lambda: b.update(preferredTillId=d(_huge)),
-                lambda: _target(b, d)["defaultValues"][0].update(defaultValue=d(_huge)),
                 lambda: b.update(frequency=d(_huge)),
             ]
         )

@@ -11,7 +11,11 @@ from tests.engine import Engine, ProviderError, ProviderProcess
 from tests.support import seed, stack_config
 
 
-def test_rerun_after_a_crash_adopts_the_committed_group(emulator, control, tmp_path, figure):
+def test_rerun_after_a_crash_names_the_committed_group_then_adopts_it(
+    emulator, control, tmp_path, figure
+):
+    """A new provider process cannot tell its predecessor's group from another owner's: the
+    rerun refuses, naming the group and adoptExistingId; with it, the run converges."""
     control.put("/faults", json={"rate": 1.0, "kinds": ["slow-answer"], "latencyMs": 5000})
     state = tmp_path / "state.json"
     crashed = ProviderProcess()
@@ -42,13 +46,18 @@ def test_rerun_after_a_crash_adopts_the_committed_group(emulator, control, tmp_p
 
     with ProviderProcess() as process:  # the rerun, as the engine would make it
         process.configure(stack_config(emulator))
-        step = Engine(process, state).register("steps", seed("be02.request"))
+        engine = Engine(process, state)
+        with pytest.raises(ProviderError) as caught:
+            engine.register("steps", seed("be02.request"))
+        (group,) = control.get("/groups").json()["groups"]
+        assert f"adoptExistingId: {group['id']}" in caught.value.message
+        step = engine.register("steps", dict(seed("be02.request"), adoptExistingId=group["id"]))
     groups = control.get("/groups").json()["groups"]
     figure("crash.groups_after_rerun", len(groups))
     assert len(groups) == 1
     assert step.op == "create" and int(step.outputs["targetGroupId"]) == groups[0]["id"]
     posts = [r for r in control.get("/requests").json()["requests"] if r["method"] == "POST"]
-    assert [r["status"] for r in posts][-1] == 400  # 310069, then adopted after a name lookup
+    assert [r["status"] for r in posts][-1] == 400  # 310069: refused, not taken over
 
 
 @pytest.mark.parametrize("kind", ["commit-then-drop", "commit-then-504"])

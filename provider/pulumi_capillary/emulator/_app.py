@@ -20,8 +20,11 @@ from ._control import control_routes
 from ._faults import FaultInjection
 from ._records import (
     Rejected,
+    apply_target_edit,
     attribution_stamp,
+    parse_id,
     parse_instant,
+    parse_json,
     period_status,
     record_group,
     validate_create,
@@ -51,7 +54,7 @@ class Credentials:
     def basic_ok(self, header: str) -> bool:
         try:
             decoded = base64.b64decode(header, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, ValueError):  # ValueError: non-ASCII text, bad UTF-8
             return False
         user, _, digest = decoded.partition(":")
         expected = hashlib.md5(self.password.encode()).hexdigest()
@@ -64,6 +67,22 @@ def envelope(data: Any = None, errors: list | None = None, status: int = 200) ->
 
 def error(code: int, message: str, status: int) -> JSONResponse:
     return envelope(errors=[{"code": code, "message": message}], status=status)
+
+
+def without(data: Any, omitted: set[str], prefix: str = "") -> Any:
+    """``data`` less the fields the control API told the emulator not to echo."""
+    if not omitted:
+        return data
+    if isinstance(data, list):
+        return [without(item, omitted, prefix + "[]") for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if path not in omitted:
+            out[key] = without(value, omitted, path) if key in ("periods", "targets") else value
+    return out
 
 
 class _Api:
@@ -89,10 +108,7 @@ class _Api:
             if size > MAX_BODY_BYTES:
                 raise Rejected(300004, f"request body is larger than {MAX_BODY_BYTES} bytes")
             chunks.append(chunk)
-        try:
-            return json.loads(b"".join(chunks) or b"null")
-        except (ValueError, UnicodeDecodeError):
-            raise Rejected(300004, "request body is not valid JSON") from None
+        return parse_json(b"".join(chunks))
 
     def _attribution(self) -> dict:
         legacy, iso = attribution_stamp(self.store.now())
@@ -113,11 +129,7 @@ class _Api:
         }
 
     def _group(self, request: Request) -> dict:
-        try:
-            group_id = int(request.path_params["group_id"])
-        except ValueError:
-            group_id = -1
-        group = self.store.find_live(group_id)
+        group = self.store.find_live(parse_id(request.path_params["group_id"]))
         if group is None:
             raise Rejected(310017, "Target group not found or deactivated", status=404)
         return group
@@ -138,7 +150,7 @@ class _Api:
             del data["targets"]
         if attribution:
             data = {"id": data.pop("id"), "attribution": group["_attribution"], **data}
-        return data
+        return without(data, self.store.omitted)
 
     def handler(self, method):
         async def endpoint(request: Request) -> JSONResponse:
@@ -190,7 +202,8 @@ class _Api:
 
     async def targets(self, request: Request) -> JSONResponse:
         with self.store.lock:
-            return envelope(self.store.snapshot(self._group(request))["targets"])
+            targets = self.store.snapshot(self._group(request))["targets"]
+            return envelope(without(targets, self.store.omitted, "targets"))
 
     async def target_periods(self, request: Request) -> JSONResponse:
         with self.store.lock:
@@ -225,6 +238,8 @@ class _Api:
             name = body.get("name", group["name"])
             if not isinstance(name, str) or not name.strip():
                 raise Rejected(300004, "name must be a non-empty string")
+            if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+                raise Rejected(300004, "name must not contain control characters")
             if len(name) > 200:
                 raise Rejected(310008, "Length of Target rule name cannot exceed 200")
             if self.store.name_taken(name, except_id=group["id"]):
@@ -241,6 +256,22 @@ class _Api:
                     }
             self.store.save()
             return envelope(self._render(group, periods=True, targets=True, attribution=False))
+
+    async def update_target(self, request: Request) -> JSONResponse:
+        """``PUT v3/targetGroups/{id}/targets/{targetId}``: one whole target; only its
+        expression, expressionJson, filters and defaultValues change."""
+        body = await self._json(request)
+        with self.store.lock:
+            group = self._group(request)
+            target_id = parse_id(request.path_params["target_id"])
+            target = next((t for t in group["targets"] if t["id"] == target_id), None)
+            if target is None:
+                raise Rejected(310017, "Target not found in this target group", status=404)
+            apply_target_edit(target, body, group["periods"], self._attribution())
+            self.store.save()
+            index = group["targets"].index(target)
+            rendered = self.store.snapshot(group)["targets"][index]
+            return envelope(without(rendered, self.store.omitted, "targets[]"))
 
     async def delete(self, request: Request) -> JSONResponse:
         with self.store.lock:
@@ -295,6 +326,9 @@ def create_app(store: Store | None = None, credentials: Credentials | None = Non
         Route(group, api.handler(api.get), methods=["GET"]),
         Route(group, api.handler(api.delete), methods=["DELETE"]),
         Route(group + "/targets", api.handler(api.targets), methods=["GET"]),
+        Route(
+            group + "/targets/{target_id}", api.handler(api.update_target), methods=["PUT"]
+        ),
         Route(group + "/targetPeriods", api.handler(api.target_periods), methods=["GET"]),
         *control_routes(store),
     ]

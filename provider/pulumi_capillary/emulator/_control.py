@@ -5,7 +5,6 @@ Control calls are not authenticated, not logged and never subject to faults.
 
 from __future__ import annotations
 
-import json
 import random
 from typing import Any
 
@@ -13,8 +12,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ._records import Rejected, parse_instant
+from ._records import Rejected, parse_id, parse_instant, parse_json
 from ._store import Faults, Store
+
+# What the Capillary UI could change behind the API's back, with each value's type.
+TAMPERABLE: dict[str, type] = {
+    "name": str,
+    "description": str,
+    "fromDate": str,
+    "toDate": str,
+    "active": bool,
+    "preferredTillId": int,
+    "trackingType": str,
+    "targetEvaluationType": str,
+    "frequencyType": str,
+    "frequency": int,
+    "recurringCycles": int,
+}
 
 FAULT_KINDS = {
     "500",
@@ -30,10 +44,7 @@ FAULT_KINDS = {
 
 def control_routes(store: Store) -> list[Route]:
     async def body(request: Request) -> dict[str, Any]:
-        try:
-            data = json.loads(await request.body() or b"{}")
-        except ValueError:
-            raise Rejected(300004, "control body is not valid JSON") from None
+        data = parse_json(await request.body() or b"{}")
         if not isinstance(data, dict):
             raise Rejected(300004, "control body must be a JSON object")
         return data
@@ -44,7 +55,7 @@ def control_routes(store: Store) -> list[Route]:
                 return JSONResponse(await handler(request))
             except Rejected as rejected:
                 return JSONResponse({"error": rejected.message}, status_code=400)
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
                 return JSONResponse({"error": f"bad control request: {exc}"}, status_code=400)
 
         return endpoint
@@ -105,17 +116,32 @@ def control_routes(store: Store) -> list[Route]:
     async def tamper(request: Request) -> dict:
         """Change a recorded group behind the API's back, as the Capillary UI could."""
         data = await body(request)
-        group_id = int(request.path_params["group_id"])
+        group_id = parse_id(request.path_params["group_id"])
         with store.lock:
             group = store.find_live(group_id)
             if group is None:
                 raise Rejected(310017, f"no live group {group_id}")
             for key, value in data.items():
-                if key.startswith("_") or key in ("id", "periods", "targets"):
+                kind = TAMPERABLE.get(key)
+                if kind is None:
                     raise Rejected(300004, f"{key} cannot be tampered with here")
-                group[key] = value
+                if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
+                    raise Rejected(300004, f"{key} must be a {kind.__name__}")
+                if key in ("fromDate", "toDate"):
+                    parse_instant(value, key)
+            group.update(data)
             store.save()
             return store.snapshot(group)
+
+    async def echo(request: Request) -> dict:
+        """Stop echoing the named fields (``description``, ``targets[].description``...)."""
+        data = await body(request)
+        omit = data.get("omit", [])
+        if not isinstance(omit, list) or not all(isinstance(p, str) for p in omit):
+            raise Rejected(300004, "omit must be a list of field paths")
+        with store.lock:
+            store.omitted = set(omit)
+        return {"omit": sorted(store.omitted)}
 
     async def groups(request: Request) -> dict:
         """Every live group's id and name, without auth, logging or faults."""
@@ -132,4 +158,5 @@ def control_routes(store: Store) -> list[Route]:
         Route(prefix + "token-ttl", guarded(token_ttl), methods=["PUT"]),
         Route(prefix + "groups", guarded(groups), methods=["GET"]),
         Route(prefix + "groups/{group_id}", guarded(tamper), methods=["PATCH"]),
+        Route(prefix + "echo", guarded(echo), methods=["PUT"]),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -23,6 +24,8 @@ TARGET_TYPES = {
 }
 ENROLMENT_METHODS = {"TRANSACTION", "IMPORT"}
 FILTER_ENTITY_TYPES = {"STORE", "ZONE", "CONCEPT"}
+PERIOD_STATUSES = {"RUNNING", "UPCOMING", "NOT_STARTED"}  # the request table's values
+MAX_NESTING = 100  # deeper bodies are refused before anything is stored
 
 
 class Rejected(Exception):
@@ -33,6 +36,14 @@ class Rejected(Exception):
         self.code = code
         self.message = message
         self.status = status
+
+
+_ID = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits only: "2_911", " 2911", "٢٩١١" are not ids
+
+
+def parse_id(text: str) -> int:
+    """A path's id, or -1 (no such group) for anything but a canonical decimal id."""
+    return int(text) if _ID.fullmatch(text) else -1
 
 
 def parse_instant(value: Any, field: str) -> datetime:
@@ -46,7 +57,53 @@ def parse_instant(value: Any, field: str) -> datetime:
         raise Rejected(300004, f"{field}: {value!r} is not an ISO 8601 date-time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise Rejected(300004, f"{field}: {value!r} is out of range once in UTC") from None
+
+
+def parse_json(raw: bytes) -> Any:
+    """A request body, refused (never stored) if an answer could not carry it back:
+    NaN or infinite numbers, lone surrogates, nesting deeper than ``MAX_NESTING``."""
+
+    def no_constant(name: str) -> Any:
+        raise Rejected(300004, f"request body holds {name}, which JSON does not allow")
+
+    def finite(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            raise Rejected(300004, f"request body holds a number out of range ({text[:20]})")
+        return value
+
+    try:
+        data = json.loads(raw or b"null", parse_constant=no_constant, parse_float=finite)
+    except RecursionError:
+        raise Rejected(300004, "request body is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError):
+        raise Rejected(300004, "request body is not valid JSON") from None
+    check_storable(data)
+    return data
+
+
+def check_storable(data: Any) -> None:
+    """Iteratively: depth, finite numbers, strings that UTF-8 can carry."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise Rejected(300004, f"request body is nested deeper than {MAX_NESTING} levels")
+        if isinstance(value, dict):
+            stack += [(k, depth) for k in value] + [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, depth + 1) for v in value]
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Rejected(300004, "request body holds an invalid character") from None
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise Rejected(300004, "request body holds a number out of range")
 
 
 def iso_z(moment: datetime, millis: bool) -> str:
@@ -83,6 +140,11 @@ def _expect(obj: dict, key: str, kinds: tuple[type, ...], path: str, required: b
     return value
 
 
+def _printable(value: str | None, path: str) -> None:
+    if value is not None and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise Rejected(300004, f"{path} must not contain control characters")
+
+
 def _enum(obj: dict, key: str, allowed: set[str], path: str, required: bool = False):
     value = _expect(obj, key, (str,), path, required)
     if value is not None and value.upper() not in allowed:
@@ -110,6 +172,7 @@ def validate_create(body: Any) -> None:
     name = _expect(body, "name", (str,), "", required=True)
     if not name.strip():
         raise Rejected(300004, "name must not be empty")
+    _printable(name, "name")
     if len(name) > 200:
         raise Rejected(310008, "Length of Target rule name cannot exceed 200")
     description = _expect(body, "description", (str,), "")
@@ -125,8 +188,8 @@ def validate_create(body: Any) -> None:
     for key in ("preferredTillId", "frequency"):
         _integer(body, key, "")
     recurring = _integer(body, "recurringCycles", "")
-    if recurring is not None and not 0 <= recurring <= 100:
-        raise Rejected(300004, f"recurringCycles: {recurring} is not between 0 and 100")
+    if recurring is not None and recurring > 100:
+        raise Rejected(300004, f"recurringCycles: {recurring} is more than 100")
     from_date = parse_instant(body["fromDate"], "fromDate") if body.get("fromDate") else None
     to_date = parse_instant(body["toDate"], "toDate") if body.get("toDate") else None
     if from_date and to_date and from_date > to_date:
@@ -174,13 +237,16 @@ def _validate_periods(periods: list) -> None:
             ref_codes.add(ref_code)
         _expect(period, "description", (str,), path)
         _expect(period, "active", (bool,), path)
-        _expect(period, "periodStatus", (str,), path)
+        _enum(period, "periodStatus", PERIOD_STATUSES, path)
 
 
 def _validate_target(target: Any, path: str, period_count: int) -> None:
     if not isinstance(target, dict):
         raise Rejected(300004, f"{path[:-1]} must be an object")
     name = _expect(target, "name", (str,), path, required=True)
+    if not name.strip():
+        raise Rejected(300004, f"{path}name must not be empty")
+    _printable(name, f"{path}name")
     if len(name) > 200:
         raise Rejected(310008, "Length of Target rule name cannot exceed 200")
     entity = _expect(target, "targetEntity", (str,), path, required=True).upper()
@@ -199,22 +265,32 @@ def _validate_target(target: Any, path: str, period_count: int) -> None:
     ):
         raise Rejected(310092, f"{path}extendedFieldInfo: invalid extended field name or datatype")
     _enum(target, "enrolmentMethod", ENROLMENT_METHODS, path)
+    _expect(target, "description", (str,), path)
+    validate_editable(target, path, period_count)
+
+
+def validate_editable(target: Any, path: str, period_count: int) -> None:
+    """The four fields the update-target call edits, checked as on create."""
     _expect(target, "expression", (str,), path)
     expression_json = _expect(target, "expressionJson", (str,), path)
     if expression_json is not None:
         try:
-            json.loads(expression_json)
+            check_storable(json.loads(expression_json))
+        except RecursionError:
+            raise Rejected(300004, f"{path}expressionJson is nested too deeply") from None
         except ValueError:
             raise Rejected(300004, f"{path}expressionJson is not valid JSON") from None
     for f_index, item in enumerate(_expect(target, "filters", (list,), path) or []):
+        where = f"{path}filters[{f_index}]."
         if not isinstance(item, dict) or str(item.get("entityType", "")).upper() not in (
             FILTER_ENTITY_TYPES
         ):
-            raise Rejected(
-                300004, f"{path}filters[{f_index}].entityType must be STORE/ZONE/CONCEPT"
-            )
-        if not isinstance(item.get("entityIds"), list) or not item["entityIds"]:
-            raise Rejected(300004, f"{path}filters[{f_index}].entityIds must not be empty")
+            raise Rejected(300004, f"{where}entityType must be STORE/ZONE/CONCEPT")
+        ids = item.get("entityIds")
+        if not isinstance(ids, list) or not ids:
+            raise Rejected(300004, f"{where}entityIds must not be empty")
+        if any(isinstance(i, bool) or not isinstance(i, (int, float, str)) for i in ids):
+            raise Rejected(300004, f"{where}entityIds must hold ids (numbers or strings)")
     values = _expect(target, "defaultValues", (list,), path, required=True)
     if len(values) != period_count:
         raise Rejected(
@@ -227,10 +303,10 @@ def _validate_target(target: Any, path: str, period_count: int) -> None:
         value = _expect(entry, "defaultValue", (int, float, str), entry_path, required=True)
         try:
             as_float = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise Rejected(300004, f"{entry_path}defaultValue {value!r} is not a number") from None
-        if not math.isfinite(as_float) or as_float < 0:
-            raise Rejected(300004, f"{entry_path}defaultValue must be a non-negative number")
+        if not math.isfinite(as_float):
+            raise Rejected(300004, f"{entry_path}defaultValue must be a finite number")
 
 
 def period_status(start: str, end: str, today: date) -> str:
@@ -356,3 +432,39 @@ def _record_target(target: dict, group_id: int, periods: list, next_id, attribut
             "aggregateFunction": info["aggregateFunction"].upper(),
         }
     return recorded
+
+
+def apply_target_edit(recorded: dict, body: Any, periods: list, stamp: dict) -> None:
+    """The update-target call: ``expression``, ``expressionJson``, ``filters`` and
+    ``defaultValues`` (one per period, in period order) from ``body``; the rest is kept.
+
+    The ids of the default values stay those of their periods, so the map stays consistent.
+    """
+    if not isinstance(body, dict):
+        raise Rejected(300004, "request body must be a JSON object")
+    validate_editable(body, "", len(periods))
+    for key in ("expression", "expressionJson"):
+        if body.get(key) is not None:
+            recorded[key] = body[key]
+    if body.get("filters") is not None:
+        recorded["filters"] = [
+            {"entityType": f["entityType"].upper(), "entityIds": f["entityIds"]}
+            for f in body["filters"]
+        ]
+    by_period = {v["periodId"]: v for v in recorded["defaultValues"]}
+    values = []
+    for period, entry in zip(periods, body["defaultValues"], strict=True):
+        kept = by_period.get(period["id"], {})
+        values.append(
+            {
+                "id": kept.get("id"),
+                "periodId": period["id"],
+                "defaultValue": number(entry["defaultValue"]),
+            }
+        )
+    recorded["defaultValues"] = values
+    recorded["targetPeriodDefaultValuesMap"] = {str(v["periodId"]): dict(v) for v in values}
+    recorded["attribution"] = {
+        **recorded["attribution"],
+        **{k: v for k, v in stamp.items() if "last" in k},
+    }

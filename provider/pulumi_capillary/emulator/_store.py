@@ -46,8 +46,11 @@ class Store:
         self.log: list[dict[str, Any]] = []
         self.groups: dict[int, dict[str, Any]] = {}
         self.next_ids = dict(_FIRST_IDS)
-        if self.state_file and self.state_file.exists():
-            self._load()
+        self.omitted: set[str] = set()  # fields not echoed (PUT /__emulator__/echo)
+        if self.state_file:
+            self._clean_stray_files()
+            if self.state_file.exists():
+                self._load()
 
     # -- clock ---------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -80,6 +83,7 @@ class Store:
             self.next_ids = dict(_FIRST_IDS)
             self.faults = Faults()
             self.creation_disabled = False
+            self.omitted = set()
             self.save()
 
     # -- tokens --------------------------------------------------------------------------
@@ -135,6 +139,13 @@ class Store:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def _clean_stray_files(self) -> None:
+        """Temporary files a killed emulator left behind (``save`` renames them in place)."""
+        assert self.state_file is not None
+        pattern = self.state_file.name + "*.tmp"
+        for stray in self.state_file.parent.glob(pattern):
+            stray.unlink(missing_ok=True)
 
     def _load(self) -> None:
         data = json.loads(self.state_file.read_text())

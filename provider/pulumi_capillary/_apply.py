@@ -1,0 +1,172 @@
+"""Applying a verdict through the client: create-or-adopt, and edit-then-verify.
+
+**Create is not idempotent on the wire.** A POST whose answer is lost (a dropped
+connection, a 5xx, a timeout) may have been committed. So a create is posted once per
+attempt, and before every later attempt the name is looked up. The rule for a group found
+under the declared name:
+
+- this operation posted a create whose answer it did not get (crash recovery within the
+  run): the group is adopted if it matches the declaration, announced with a warning that
+  names it, and refused with the differences if it does not;
+- otherwise (the first POST is told the name is taken, 310069): the group belongs to
+  someone else — another stack, the Capillary UI, or an earlier run that died before it
+  could record the group. It is never taken over silently: the create fails, naming the
+  group, and ``adoptExistingId`` is the explicit way to take it over.
+
+Everything runs within one deadline (``capillary:retryDeadlineSeconds``): the POSTs, the
+look-ups and the waits between them.
+
+**Edits are verified.** The plan's updatable changes are grouped by the call that makes
+them (the fields table says which): ``editTargetGroup`` once if the name changed, the
+update-target call once per changed target. Then the group is read back once, and every
+planned change must have taken. The calls are idempotent, so a run that fails half-way is
+finished by the next ``pulumi up``; the error says which targets were changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ._client import CapillaryClient
+from ._diff import Change, ChangeSet, compare_to_record
+from ._exceptions import (
+    AdoptionMismatchError,
+    CapillaryError,
+    EditNotAppliedError,
+    NameTakenError,
+    RateLimitedError,
+    TransientError,
+)
+from ._fields import Edit, edits_by_call, group_edit_body, target_edit_body
+
+Warn = Callable[[str], None]
+
+
+def _target_index(change: Change) -> int:
+    match = re.match(r"targets\[(\d+)\]", change.path)
+    assert match is not None, change.path
+    return int(match.group(1))
+
+
+class Applier:
+    """The provider's hands: every API call that changes a milestone goes through here."""
+
+    def __init__(self, client: CapillaryClient, warn: Warn) -> None:
+        self.client = client
+        self.warn = warn
+
+    # -- create ----------------------------------------------------------------------------
+    def adopt(
+        self, group_id: int | str, declared: dict[str, Any], why: str, deadline: Any = None
+    ) -> dict[str, Any]:
+        """Read a group and return it if it matches the declaration; fail with the differences."""
+        recorded = self.client.read(group_id, deadline)
+        changes = compare_to_record(recorded, declared)
+        if changes:
+            raise AdoptionMismatchError(
+                int(group_id), recorded.get("name", ""), [str(c) for c in changes.changes], why
+            )
+        return recorded
+
+    def create(self, declared: dict[str, Any]) -> dict[str, Any]:
+        """POST once; before any retry, look the name up and adopt our own lost create."""
+        deadline = self.client.deadline()
+        name = declared["name"]
+        retrying = self.client.retrying(deadline)
+        maybe_committed = False
+        for attempt in retrying:
+            with attempt:
+                if maybe_committed:
+                    found = self.client.find_by_name(name, deadline)
+                    if found is not None:
+                        return self._recover(found, declared, deadline)
+                try:
+                    return self.client.post_group(declared, deadline)
+                except NameTakenError:
+                    found = self.client.find_by_name(name, deadline)
+                    if maybe_committed and found is not None:
+                        return self._recover(found, declared, deadline)
+                    raise self._taken(name, found) from None
+                except RateLimitedError:
+                    raise  # answered before any work: nothing was committed
+                except TransientError:
+                    maybe_committed = True
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _recover(self, found: dict[str, Any], declared: dict[str, Any], deadline: Any) -> Any:
+        why = "carries this milestone's name after a create of this run whose answer was lost"
+        recorded = self.adopt(found["id"], declared, why, deadline)
+        self.warn(
+            f"target group {recorded['id']} ({recorded.get('name')!r}) was created by an "
+            "earlier attempt of this create whose answer was lost; it matches the declaration "
+            "and is now managed by this stack."
+        )
+        return recorded
+
+    @staticmethod
+    def _taken(name: str, found: dict[str, Any] | None) -> NameTakenError:
+        which = f" (target group {found['id']})" if found and "id" in found else ""
+        adopt = f"adoptExistingId: {found['id']}" if found and "id" in found else "adoptExistingId"
+        return NameTakenError(
+            f"A target group named {name!r} already exists in this org{which} and this stack "
+            f"did not create it in this run; if it is this milestone (made in the Capillary UI, "
+            f"by another stack, or by an earlier run that was interrupted), take it over with "
+            f"{adopt}, otherwise choose another name.",
+            code=310069,
+        )
+
+    # -- update ----------------------------------------------------------------------------
+    def update(
+        self,
+        group_id: str,
+        recorded: dict[str, Any],
+        declared: dict[str, Any],
+        changes: ChangeSet,
+        applied: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """Make the plan's updatable changes, then read back and verify each one took."""
+        calls = edits_by_call(list(changes.updates))
+        if not calls:
+            return recorded
+        if Edit.GROUP in calls:
+            current = self.client.read(group_id)
+            self.client.edit_group(group_id, group_edit_body(current, declared))
+        indexes = sorted({_target_index(c) for c in calls.get(Edit.TARGET, [])})
+        done: list[int] = []
+        for index in indexes:
+            target = (recorded.get("targets") or [])[index]
+            body = target_edit_body(target, declared["targets"][index])
+            try:
+                self.client.update_target(group_id, target["id"], body)
+            except CapillaryError as error:
+                raise self._halfway(group_id, indexes, done, index, error) from None
+            done.append(index)
+        after = self.client.read(group_id)
+        pending = compare_to_record(after, declared, applied).updates
+        if pending:
+            listed = "; ".join(str(c) for c in pending)
+            raise EditNotAppliedError(
+                f"Capillary accepted the edit of target group {group_id} but did not apply "
+                f"all of it ({listed}); check the milestone in Capillary, then run `pulumi "
+                "up` again."
+            )
+        return after
+
+    @staticmethod
+    def _halfway(
+        group_id: str, indexes: list[int], done: list[int], failed: int, error: CapillaryError
+    ) -> EditNotAppliedError:
+        changed = ", ".join(f"targets[{i}]" for i in done) or "none"
+        left = ", ".join(f"targets[{i}]" for i in indexes if i not in done)
+        return EditNotAppliedError(
+            f"The edit of target group {group_id} stopped at targets[{failed}] ({error}) "
+            f"Changed: {changed}; not changed: {left}. The edits are safe to repeat: run "
+            "`pulumi up` again to finish."
+        )
+
+    # -- delete ----------------------------------------------------------------------------
+    def delete(self, group_id: str) -> bool:
+        return self.client.delete(group_id)

@@ -1,0 +1,153 @@
+"""The one verdict: what to do about the difference between two states of a milestone.
+
+``plan`` decides, from the changes the fields table classified and the policies in force,
+whether a change is nothing to do, an update in place, a replacement (deleting first or
+not) or a refusal — and why, with the way out. ``check``, ``diff`` and ``update`` each
+translate the same verdict into Pulumi's result types (as octodns' ``Plan`` owns the safety
+decision and its providers only apply it), so they cannot disagree:
+
+- ``check`` (old inputs → new inputs): a refusal becomes one ``CheckFailure`` per reason;
+- ``diff`` (recorded outputs → new inputs): no-op, update or replace;
+- ``update``: applies an update, and raises a refusal it is handed (a drift check missed).
+
+A value that is unknown at preview never makes a no-op, and a policy that is unknown
+postpones its decision to ``up``, when it is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from ._diff import Change, ChangeSet, compare_declarations, compare_to_record
+from ._exceptions import ImmutableChangeError
+from ._unknown import contains_unknown, is_unknown
+
+PROGRESS = "replacing a live milestone resets every customer's progress in it"
+
+
+class Action(str, Enum):
+    NONE = "no-op"
+    UPDATE = "update"
+    REPLACE = "replace"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a plan is refused: the input it concerns, and what to do."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Policies:
+    """The policies in force for one resource (each may be unknown at preview)."""
+
+    on_immutable_change: Any = "fail"
+    deletion_before: Any = "abandon"  # the policy the recorded milestone was declared with
+    deletion_after: Any = "abandon"
+
+    @property
+    def unknown(self) -> bool:
+        return any(
+            is_unknown(v)
+            for v in (self.on_immutable_change, self.deletion_before, self.deletion_after)
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: Action
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    delete_first: bool = False
+    refusals: tuple[Refusal, ...] = ()
+
+    @property
+    def replaces(self) -> list[str]:
+        """The top-level inputs whose change forces the replacement."""
+        return self.changes.top_level(self.changes.immutable)
+
+    def raise_unless_in_place(self, group_id: str) -> None:
+        """``update`` applies in-place changes only: a refusal or a replacement that reaches
+        it (a drift that no preview saw) is raised before any API call."""
+        if self.action in (Action.REFUSE, Action.REPLACE):
+            listed = "; ".join(str(c) for c in self.changes.immutable) or "; ".join(
+                r.reason for r in self.refusals
+            )
+            raise ImmutableChangeError(
+                f"Target group {group_id} differs from the declaration in fields Capillary "
+                f"cannot change ({listed}); run `pulumi refresh` to see what changed, then "
+                "declare a new milestone or opt in to replacement with onImmutableChange: "
+                "replace."
+            )
+
+
+def immutable_reason(change: Change) -> str:
+    return (
+        f"Capillary cannot change {change.path} after a milestone is created "
+        f"({change}). Declare a new milestone under a new name instead, or opt in to "
+        f"replacement with onImmutableChange: replace ({PROGRESS})."
+    )
+
+
+def keep_name_reason(name: str) -> str:
+    return (
+        f"Replacing the milestone while keeping its name {name!r} means deleting it first "
+        "(names are unique), which deletionPolicy: abandon does not allow. Set "
+        "deletionPolicy: delete and run `pulumi up` once before the replacement, or give the "
+        f"replacement a new name ({PROGRESS})."
+    )
+
+
+def _same_name(old: Any, new: Any) -> bool | None:
+    if is_unknown(old) or is_unknown(new) or not isinstance(new, str):
+        return None
+    return str(old).casefold() == new.casefold()
+
+
+def plan(
+    changes: ChangeSet,
+    old_name: Any,
+    new: dict[str, Any],
+    policies: Policies,
+    options_changed: bool = False,
+) -> Verdict:
+    """The verdict for ``changes`` from a milestone named ``old_name`` to the inputs ``new``."""
+    unknown = contains_unknown(new)
+    if not changes.immutable:
+        if changes or options_changed or unknown:
+            return Verdict(Action.UPDATE, changes)
+        return Verdict(Action.NONE, changes)
+    if is_unknown(policies.on_immutable_change):
+        return Verdict(Action.UPDATE, changes)  # decided at `up`, once the policy is known
+    if policies.on_immutable_change != "replace":
+        refusals = tuple(Refusal(c.path, immutable_reason(c)) for c in changes.immutable)
+        return Verdict(Action.REFUSE, changes, refusals=refusals)
+    keeps_name = _same_name(old_name, new.get("name"))
+    if keeps_name is None:
+        return Verdict(Action.REPLACE, changes)  # the name is unknown: decided at `up`
+    deleting = {policies.deletion_before, policies.deletion_after}
+    if keeps_name and deleting != {"delete"} and not policies.unknown:
+        refusal = Refusal("name", keep_name_reason(new["name"]))
+        return Verdict(Action.REFUSE, changes, refusals=(refusal,))
+    return Verdict(Action.REPLACE, changes, delete_first=keeps_name)
+
+
+def plan_declarations(old: dict[str, Any], new: dict[str, Any], policies: Policies) -> Verdict:
+    """``check``'s verdict: the old inputs against the new ones."""
+    return plan(compare_declarations(old, new), old.get("name"), new, policies)
+
+
+def plan_record(
+    recorded: dict[str, Any],
+    new: dict[str, Any],
+    policies: Policies,
+    applied: dict[str, Any] | None = None,
+    options_changed: bool = False,
+) -> Verdict:
+    """``diff``'s and ``update``'s verdict: what Capillary recorded against the new inputs."""
+    changes = compare_to_record(recorded, new, applied)
+    return plan(changes, recorded.get("name"), new, policies, options_changed)
