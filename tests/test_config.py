@@ -102,3 +102,70 @@ def test_secrets_do_not_show_in_repr():
     )
     assert "hunter2-secret" not in repr(settings)
     assert "oauth-secret-value" not in repr(settings)
+
+
+_BASIC = {"CAPILLARY_USERNAME": "u", "CAPILLARY_PASSWORD": "p"}
+
+
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        ({"CAPILLARY_BASE_URL": "http://eu.api.capillarytech.com"}, "needs TLS: use https://"),
+        (
+            {
+                "CAPILLARY_BASE_URL": "http://eu.api.capillarytech.com",
+                "CAPILLARY_ALLOW_INSECURE_HTTP": "true",
+            },
+            "needs TLS",  # a region's host: never in plain text, opt-in or not
+        ),
+        ({"CAPILLARY_BASE_URL": "http://proxy.internal:8080"}, "allowInsecureHttp"),
+        ({"CAPILLARY_BASE_URL": "eu.api.capillarytech.com"}, "must be an https:// URL"),
+        ({"CAPILLARY_BASE_URL": "ftp://eu.api.capillarytech.com"}, "must be an https:// URL"),
+        ({"CAPILLARY_BASE_URL": "javascript:alert(1)"}, "must be an https:// URL"),
+        ({"CAPILLARY_BASE_URL": "http://[::1"}, "not a valid URL"),
+        (
+            {"CAPILLARY_REGION": "eu", "CAPILLARY_BASE_URL": "https://us.api.capillarytech.com"},
+            "'eu' but capillary:baseUrl (or CAPILLARY_BASE_URL) is the 'us' region's host",
+        ),
+        ({"CAPILLARY_REGION": "eu", "CAPILLARY_TIMEOUT_SECONDS": "nan"}, "timeoutSeconds"),
+        ({"CAPILLARY_REGION": "eu", "CAPILLARY_RETRY_DEADLINE_SECONDS": "inf"}, "positive"),
+        ({"CAPILLARY_REGION": "eu", "CAPILLARY_RETRY_BACKOFF_SECONDS": "0"}, "positive"),
+        ({"CAPILLARY_REGION": "eu", "CAPILLARY_CONNECT_TIMEOUT_SECONDS": "-1"}, "positive"),
+    ],
+)
+def test_bad_connection_settings_are_configuration_errors(values, words):
+    settings = load_settings(None, {**_BASIC, **values})
+    with pytest.raises(ConfigurationError, match="not configured") as caught:
+        settings.require_connection()
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:8080/api"]
+)
+def test_plain_http_is_fine_for_this_machine(url):
+    load_settings(None, {**_BASIC, "CAPILLARY_BASE_URL": url}).require_connection()
+
+
+def test_proxy_over_plain_http_with_the_opt_in():
+    settings = load_settings(
+        None,
+        {
+            **_BASIC,
+            "CAPILLARY_BASE_URL": "http://proxy.internal:8080",
+            "CAPILLARY_ALLOW_INSECURE_HTTP": "true",
+        },
+    )
+    settings.require_connection()
+    assert settings.allow_insecure_http
+
+
+def test_credentials_in_the_url_are_refused_without_repeating_them():
+    settings = load_settings(
+        None, {**_BASIC, "CAPILLARY_BASE_URL": "https://till:Sekrit-Pw-77@eu.api.capillarytech.com"}
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        settings.require_connection()
+    assert "must not carry credentials" in str(caught.value)
+    for text in (str(caught.value), repr(settings), str(settings.problems)):
+        assert "Sekrit-Pw-77" not in text and "till:" not in text

@@ -215,7 +215,9 @@ def compare_to_record(
     """What Capillary recorded vs a declaration in canonical form (``old`` is the record).
 
     A field absent from the record is compared as ``applied`` declared it (the declaration
-    last applied; by default ``declared`` itself: absent is then never a change).
+    last applied; by default ``declared`` itself: absent is then never a change). Fields
+    Capillary never echoes are compared with ``applied`` alone.
     """
-    recorded = fill_absent(in_period_order(recorded), declared if applied is None else applied)
-    return _plan(_view(recorded, "", True, False), _view(declared, "", False, False), declared)
+    fallback = declared if applied is None else applied
+    recorded = fill_absent(in_period_order(recorded), fallback, write_only=True)
+    return _plan(_view(recorded, "", True, True), _view(declared, "", False, True), declared)

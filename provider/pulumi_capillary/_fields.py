@@ -258,11 +258,15 @@ def in_period_order(recorded: dict[str, Any]) -> dict[str, Any]:
     return {**recorded, "targets": targets} if "targets" in recorded else recorded
 
 
-def fill_absent(recorded: dict[str, Any], applied: dict[str, Any] | None) -> dict[str, Any]:
+def fill_absent(
+    recorded: dict[str, Any], applied: dict[str, Any] | None, write_only: bool = False
+) -> dict[str, Any]:
     """The record with every compared field it leaves out taken from ``applied``.
 
     ``applied`` is the declaration last applied (or, when none is known, the declaration
-    compared against): a field Capillary does not echo then never shows as a change.
+    compared against): a field Capillary does not echo then never shows as a change. With
+    ``write_only``, the fields Capillary never echoes are taken from it too, so that a
+    change of one is seen against what was applied.
     """
     if not applied:
         return recorded
@@ -271,8 +275,9 @@ def fill_absent(recorded: dict[str, Any], applied: dict[str, Any] | None) -> dic
         out = dict(source)
         for row in rows(parent):
             keys = row.recorded_keys()
-            if keys is None:
+            if keys is None and not write_only:
                 continue  # write-only: compared between declarations only
+            keys = keys or row.declared_keys()
             present = [k for k in keys if out.get(k) is not None]
             if row.path.endswith("[]"):
                 mine, theirs = out.get(row.key), wanted.get(row.key)
@@ -339,14 +344,12 @@ def declared_from_recorded(
 ) -> dict[str, Any]:
     """The declaration that would recreate a recorded group (refresh's ``inputs``); fields
     Capillary left out of its answer are taken from ``applied``."""
-    recorded = fill_absent(in_period_order(recorded), applied)
+    recorded = fill_absent(in_period_order(recorded), applied, write_only=True)
 
     def pick(source: dict[str, Any], parent: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for row in rows(parent):
-            keys = row.recorded_keys()
-            if keys is None:
-                continue
+            keys = row.recorded_keys() or row.declared_keys()  # write-only: as applied
             if row.path.endswith("[]"):
                 child = row.path
                 out[row.key] = [pick(item, child) for item in source.get(row.key) or []]

@@ -95,12 +95,18 @@ def control_routes(store: Store) -> list[Route]:
         rate = float(data.get("rate", 0.0))
         if not 0.0 <= rate <= 1.0:
             raise Rejected(300004, "rate must be between 0 and 1")
+        paths = data.get("paths", [])
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise Rejected(300004, "paths must be a list of request paths")
+        limit = data.get("limit")
         new = Faults(
             rate=rate,
             kinds=kinds,
             seed=data.get("seed"),
             latency_ms=int(data.get("latencyMs", 0)),
             retry_after=int(data.get("retryAfter", 1)),
+            paths=paths,
+            limit=None if limit is None else int(limit),
         )
         with store.lock:
             store.faults = new

@@ -57,18 +57,24 @@ class FaultInjection:
         self.app = app
         self.store = store
 
-    def _draw(self) -> str | None:
+    def _draw(self, path: str) -> str | None:
         with self.store.lock:
             faults = self.store.faults
-            if not faults.kinds or self.store.fault_rng.random() >= faults.rate:
+            if not faults.kinds or (faults.paths and path not in faults.paths):
                 return None
+            if faults.limit is not None and faults.limit <= 0:
+                return None
+            if self.store.fault_rng.random() >= faults.rate:
+                return None
+            if faults.limit is not None:
+                faults.limit -= 1
             return self.store.fault_rng.choice(faults.kinds)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
-        kind = self._draw()
+        kind = self._draw(scope["path"])
         status: list[int | None] = [None]
         method, path = scope["method"], scope["path"]
         client = "{}:{}".format(*scope["client"]) if scope.get("client") else None

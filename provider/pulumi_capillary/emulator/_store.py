@@ -28,6 +28,8 @@ class Faults:
     seed: int | None = None
     latency_ms: int = 0
     retry_after: int = 1
+    paths: list[str] = field(default_factory=list)  # only these paths (all when empty)
+    limit: int | None = None  # at most this many faults, then none
 
 
 class Store:
