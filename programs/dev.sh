@@ -7,20 +7,39 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PORT=${PORT:-8080}
-STATE_DIR="$ROOT/.emulator"
+STATE_DIR=${CAPILLARY_EMULATOR_DIR:-$ROOT/.emulator}
 PULUMI_INSTALL_URL=${PULUMI_INSTALL_URL:-https://get.pulumi.com}
-export PATH="$ROOT/.venv/bin:$HOME/.pulumi/bin:$PATH"
+# The CLI `make up` installs when there is none, and the oldest it accepts: stack config
+# reaches dynamic providers from 3.139, and a provider's warnings are shown from 3.146.
+PULUMI_VERSION=${PULUMI_VERSION:-3.272.0}
+PULUMI_MINIMUM=3.146.0
+export PATH="$ROOT/.venv/bin:$PATH:$HOME/.pulumi/bin"
 
 say() { printf '==> %s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Every CLI call: the dev stack's passphrase is empty, whatever the user's shell holds, so
+# the encryption salt written into Pulumi.dev.yaml works for everyone.
+pulumi_dev() {
+  env -u PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_CONFIG_PASSPHRASE="" pulumi "$@"
+}
+
 ensure_pulumi() {
   command -v pulumi >/dev/null 2>&1 && return
-  say "installing the Pulumi CLI with Pulumi's official installer"
+  say "installing the Pulumi CLI $PULUMI_VERSION with Pulumi's official installer"
   if ! curl -fsSL --connect-timeout 10 --max-time 120 "$PULUMI_INSTALL_URL" 2>/dev/null \
-       | sh >/dev/null 2>&1 \
+       | sh -s -- --version "$PULUMI_VERSION" --no-edit-path >/dev/null 2>&1 \
      || ! command -v pulumi >/dev/null 2>&1; then
     fail "the Pulumi CLI is not installed and could not be downloaded here; install it (https://www.pulumi.com/docs/iac/download-install/) and run make up again."
+  fi
+}
+
+require_version() {
+  local found
+  found=$(pulumi version 2>/dev/null | head -n 1 | tr -d 'v[:space:]')
+  if [ -z "$found" ] \
+     || [ "$(printf '%s\n%s\n' "$PULUMI_MINIMUM" "$found" | sort -V | head -n 1)" != "$PULUMI_MINIMUM" ]; then
+    fail "the Pulumi CLI is ${found:-of an unknown version}, older than $PULUMI_MINIMUM; upgrade it (curl -fsSL https://get.pulumi.com | sh -s -- --version $PULUMI_VERSION) and run make up again."
   fi
 }
 
@@ -34,7 +53,7 @@ start_emulator() {
     say "emulator already running on http://127.0.0.1:$PORT"
     return
   fi
-  say "starting the Capillary emulator on http://127.0.0.1:$PORT (state in .emulator/)"
+  say "starting the Capillary emulator on http://127.0.0.1:$PORT (state in $STATE_DIR)"
   nohup capillary-emulator --port "$PORT" --state "$STATE_DIR/state.json" \
     >"$STATE_DIR/emulator.log" 2>&1 &
   echo $! >"$STATE_DIR/pid"
@@ -43,28 +62,31 @@ start_emulator() {
     emulator_running || break
     sleep 0.2
   done
-  fail "the emulator did not start; see .emulator/emulator.log"
+  fail "the emulator did not start; see $STATE_DIR/emulator.log"
 }
 
 up() {
   ensure_pulumi
+  require_version  # before any stack operation
   make -s .venv/.installed
   start_emulator
-  # The dev stack holds no secret: an empty passphrase is enough for its file backend.
-  export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
-  export PULUMI_BACKEND_URL="file://$ROOT/.pulumi"
+  export PULUMI_BACKEND_URL="file://$ROOT/.pulumi"  # as `pulumi login file://...`, but
+  mkdir -p "$ROOT/.pulumi"                          # leaves your global login untouched
   export PULUMI_SKIP_UPDATE_CHECK=true
-  # The emulator's default till (see `capillary-emulator --help`).
+  # The program and the dynamic provider run the interpreter that has the package.
+  export PULUMI_PYTHON_CMD="$ROOT/.venv/bin/python"
+  # The emulator for this run only (the environment, never written into Pulumi.dev.yaml),
+  # with its default till (see `capillary-emulator --help`).
+  export CAPILLARY_BASE_URL="http://127.0.0.1:$PORT"
   export CAPILLARY_USERNAME=emulator.till CAPILLARY_PASSWORD=emulator-password
-  mkdir -p "$ROOT/.pulumi"  # PULUMI_BACKEND_URL: as `pulumi login file://...`, but leaves
-                            # your global login untouched
-  pulumi stack select dev --create --non-interactive >/dev/null
-  if [ "$PORT" != 8080 ]; then
-    pulumi config set capillary:baseUrl "http://127.0.0.1:$PORT" --stack dev
+  pulumi_dev stack select dev --create --non-interactive >/dev/null
+  if pulumi_dev preview --stack dev --non-interactive --expect-no-changes >/dev/null 2>&1; then
+    say "nothing to change: the dev stack already matches the milestone catalog"
+  else
+    pulumi_dev up --yes --stack dev --non-interactive
   fi
-  pulumi up --yes --stack dev --non-interactive
   say "milestones in the emulator:"
-  capillary-milestones list --base-url "http://127.0.0.1:$PORT"
+  capillary-milestones list --base-url "$CAPILLARY_BASE_URL"
 }
 
 down() {

@@ -41,3 +41,157 @@ def test_up_without_pulumi_stops_with_one_clear_sentence(tmp_path):
 def test_down_with_nothing_running(tmp_path):
     result = _run("down", home=tmp_path)
     assert result.returncode == 0 and "no emulator running" in result.stdout
+
+
+# -- the real `make up` with a fake `pulumi` on PATH --------------------------------------
+
+FAKE_PULUMI = """#!{python}
+import json, os, sys
+keys = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_PYTHON_CMD",
+        "PULUMI_BACKEND_URL", "CAPILLARY_BASE_URL")
+with open(os.environ["FAKE_PULUMI_LOG"], "a") as log:
+    log.write(json.dumps({{"argv": sys.argv[1:], "env": {{k: os.environ.get(k) for k in keys}}}}))
+    log.write("\\n")
+marker = os.environ["FAKE_PULUMI_LOG"] + ".applied"
+command = sys.argv[1] if len(sys.argv) > 1 else ""
+if command == "version":
+    print("v" + os.environ.get("FAKE_PULUMI_VERSION", "3.272.0"))
+elif command == "preview":
+    sys.exit(0 if os.path.exists(marker) else 1)  # changes until the first `up`
+elif command == "up":
+    open(marker, "w").close()
+    print("Resources: 4 created")
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _fake_env(tmp_path, version: str = "3.272.0") -> dict[str, str]:
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "pulumi"
+    fake.write_text(FAKE_PULUMI.format(python=sys.executable))
+    fake.chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PORT": str(_free_port()),
+        "CAPILLARY_EMULATOR_DIR": str(tmp_path / "emulator"),
+        "FAKE_PULUMI_LOG": str(tmp_path / "pulumi.log"),
+        "FAKE_PULUMI_VERSION": version,
+        # the user's own passphrase settings, which the dev stack must not use
+        "PULUMI_CONFIG_PASSPHRASE": "my-personal-passphrase",
+        "PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "my-passphrase.txt"),
+    }
+    if "TMPDIR" in os.environ:
+        env["TMPDIR"] = os.environ["TMPDIR"]
+    return env
+
+
+def _dev_sh(command: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(ROOT / "programs" / "dev.sh"), command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+def _calls(env: dict[str, str]) -> list[dict]:
+    import json
+    from pathlib import Path
+
+    log = Path(env["FAKE_PULUMI_LOG"])
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def test_make_up_twice_with_the_cli(tmp_path):
+    dev_stack = (ROOT / "Pulumi.dev.yaml").read_bytes()
+    env = _fake_env(tmp_path)
+    try:
+        first = _dev_sh("up", env)
+        assert first.returncode == 0, first.stderr
+        assert "Resources: 4 created" in first.stdout
+        assert "0 target group(s)." in first.stdout  # the real emulator answered the list
+        calls = _calls(env)
+        commands = [c["argv"][0] for c in calls]
+        assert commands == ["version", "stack", "preview", "up"]
+        assert calls[3]["argv"] == ["up", "--yes", "--stack", "dev", "--non-interactive"]
+        for call in calls[1:]:
+            assert call["env"]["PULUMI_CONFIG_PASSPHRASE"] == ""  # the dev stack's, always
+            assert call["env"]["PULUMI_CONFIG_PASSPHRASE_FILE"] is None
+            assert call["env"]["PULUMI_PYTHON_CMD"] == str(ROOT / ".venv" / "bin" / "python")
+            assert call["env"]["PULUMI_BACKEND_URL"] == f"file://{ROOT}/.pulumi"
+            assert call["env"]["CAPILLARY_BASE_URL"] == f"http://127.0.0.1:{env['PORT']}"
+        second = _dev_sh("up", env)
+        assert second.returncode == 0, second.stderr
+        assert "nothing to change: the dev stack already matches" in second.stdout
+        assert [c["argv"][0] for c in _calls(env)[len(calls) :]] == ["version", "stack", "preview"]
+    finally:
+        _dev_sh("down", env)
+    assert (ROOT / "Pulumi.dev.yaml").read_bytes() == dev_stack  # the port was for the run only
+
+
+def test_make_up_refuses_an_old_cli_before_any_stack_operation(tmp_path):
+    env = _fake_env(tmp_path, version="3.120.0")
+    result = _dev_sh("up", env)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(
+        "error: the Pulumi CLI is 3.120.0, older than 3.146.0; upgrade it"
+    )
+    assert [c["argv"] for c in _calls(env)] == [["version"]]
+    assert not (tmp_path / "emulator" / "pid").exists()
+
+
+def test_the_cli_is_installed_pinned_without_editing_shell_files(tmp_path):
+    """Pulumi's installer, served from loopback: a pinned version, and --no-edit-path."""
+    import http.server
+    import threading
+
+    env = _fake_env(tmp_path)
+    fake = (tmp_path / "bin" / "pulumi").read_text()
+    (tmp_path / "bin" / "pulumi").unlink()  # no CLI on PATH: make up installs one
+    installer = (
+        'echo "$@" > "$HOME/installer-args"\n'
+        'mkdir -p "$HOME/.pulumi/bin"\n'
+        f"cat > \"$HOME/.pulumi/bin/pulumi\" <<'FAKE'\n{fake}FAKE\n"
+        'chmod +x "$HOME/.pulumi/bin/pulumi"\n'
+    ).encode()
+
+    class Installer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(installer)))
+            self.end_headers()
+            self.wfile.write(installer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Installer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    env["PULUMI_INSTALL_URL"] = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        result = _dev_sh("up", env)
+    finally:
+        server.shutdown()
+        thread.join(5)
+        _dev_sh("down", env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "installer-args").read_text().split() == [
+        "--version",
+        "3.272.0",
+        "--no-edit-path",
+    ]
+    assert not (tmp_path / ".bashrc").exists() and not (tmp_path / ".profile").exists()

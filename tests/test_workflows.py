@@ -17,6 +17,7 @@ import yaml
 from tests.engine import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+SETUP = ROOT / ".github" / "actions" / "setup" / "action.yml"
 CHECK = str(Path(sys.executable).parent / "check-jsonschema")
 
 
@@ -28,15 +29,40 @@ def _steps(job: dict) -> list[dict]:
     return job["steps"]
 
 
-def _pulumi(job: dict) -> dict:
+def _pulumi_step(job: dict) -> dict:
     (step,) = [s for s in _steps(job) if s.get("uses", "").startswith("pulumi/actions@")]
-    return step["with"]
+    return step
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
-def test_schema(path):
+def _pulumi(job: dict) -> dict:
+    return _pulumi_step(job)["with"]
+
+
+def _every_pulumi_job() -> list[tuple[str, dict, dict]]:
+    """(workflow file, workflow, job) for every job that runs a Pulumi step."""
+    found = []
+    for path in WORKFLOWS:
+        workflow = yaml.safe_load(path.read_text())
+        for job in workflow["jobs"].values():
+            if any(s.get("uses", "").startswith("pulumi/actions@") for s in _steps(job)):
+                found.append((path.name, workflow, job))
+    return found
+
+
+def _stacks(job: dict) -> list[str]:
+    """The stacks a job runs on: its matrix's, or the one it names."""
+    matrix = job.get("strategy", {}).get("matrix", {}).get("include")
+    return [m["stack"] for m in matrix] if matrix else [_pulumi(job)["stack-name"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [*((p, "vendor.github-workflows") for p in WORKFLOWS), (SETUP, "vendor.github-actions")],
+    ids=[*(p.name for p in WORKFLOWS), "actions/setup"],
+)
+def test_schema(path, schema):
     result = subprocess.run(
-        [CHECK, "--builtin-schema", "vendor.github-workflows", str(path)],
+        [CHECK, "--builtin-schema", schema, str(path)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -78,5 +104,53 @@ def test_scheduled_drift_alarm():
 
 
 def test_every_stack_in_the_workflows_has_a_stack_file():
-    for stack in ("uat", "prod-eu", "prod-us", "dev"):
+    stacks = {stack for _, _, job in _every_pulumi_job() for stack in _stacks(job)}
+    assert stacks == {"uat", "prod-eu", "prod-us"}
+    for stack in stacks:
         assert (ROOT / f"Pulumi.{stack}.yaml").exists()
+
+
+def test_every_pulumi_step_creates_a_missing_stack_and_can_reach_pulumi_cloud():
+    for name, workflow, job in _every_pulumi_job():
+        assert _pulumi(job)["upsert"] is True, name  # the first run has no stack yet
+        env = {**workflow.get("env", {}), **_pulumi_step(job).get("env", {})}
+        assert env["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}", name
+        assert env["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}", name
+
+
+def test_every_pulumi_job_refuses_a_backend_on_the_runners_disk():
+    for name, _, job in _every_pulumi_job():
+        uses = [s.get("uses") for s in _steps(job)]
+        assert uses.index("./.github/actions/setup") < uses.index(_pulumi_step(job)["uses"]), name
+    check = next(
+        s
+        for s in yaml.safe_load(SETUP.read_text())["runs"]["steps"]
+        if s.get("name") == "Check the state backend"
+    )
+    for backend, ok in [
+        ("", True),
+        ("s3://bucket", True),
+        ("gs://b", True),
+        ("azblob://c", True),
+        ("file:///tmp/state", False),
+        ("/tmp", False),
+    ]:
+        result = subprocess.run(
+            ["bash", "-c", check["run"]],
+            env={"BACKEND": backend},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert (result.returncode == 0) is ok, backend
+
+
+def test_production_jobs_audit_their_org_before_up():
+    jobs = _load("up.yml")["jobs"]
+    for name in ("prod-eu", "prod-us"):
+        runs = [s.get("run", "") for s in _steps(jobs[name])]
+        audit = next(i for i, r in enumerate(runs) if "capillary-milestones diff" in r)
+        assert f"--stack {name}" in runs[audit] and "GITHUB_STEP_SUMMARY" in runs[audit]
+        assert audit < [s.get("uses", "") for s in _steps(jobs[name])].index(
+            _pulumi_step(jobs[name])["uses"]
+        )

@@ -3,7 +3,9 @@
     from pulumi_capillary import TargetGroup, TargetGroupArgs, PeriodArgs, TargetArgs
 
 The public surface is re-exported here; the modules behind it are private. Names are
-loaded on first use, so the emulator and the command line do not pay for importing Pulumi.
+loaded on first use, so what does not need Pulumi (the emulator, the client, the settings
+and ``capillary-milestones list``) does not import it; ``validate`` does, as it checks files
+through the resource's own argument classes.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._config import REGIONS
 from ._exceptions import CapillaryError, DeclarationError
 
 DEFAULT_DIR = Path("programs/milestones/milestones")
@@ -113,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
             description=text + ". Credentials come from CAPILLARY_USERNAME/"
             "CAPILLARY_PASSWORD or CAPILLARY_OAUTH_KEY/CAPILLARY_OAUTH_SECRET.",
         )
-        command.add_argument("--region", choices=["apac", "apac2", "eu", "us", "cn"])
+        command.add_argument("--region", choices=sorted(REGIONS))
         command.add_argument("--base-url", help="overrides the region's host")
         command.set_defaults(run=run)
         if name == "export":
@@ -134,6 +135,16 @@ def main(argv: list[str] | None = None) -> int:
     except CapillaryError as error:
         print(f"capillary-milestones: {error}", file=sys.stderr)
         return 1
+
+
+def emulator(argv: list[str] | None = None) -> int:
+    """``capillary-emulator``: one sentence, not a traceback, without the emulator extra."""
+    try:
+        from .emulator._cli import main as serve
+    except ModuleNotFoundError as missing:
+        print(f"capillary-emulator: {missing}", file=sys.stderr)
+        return 1
+    return serve(argv)
 
 
 if __name__ == "__main__":
