@@ -145,9 +145,14 @@ def to_declaration(body: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def validate_declaration(declaration: Mapping[str, Any]) -> dict[str, Any]:
-    """The canonical body, or DeclarationError with every violation (the provider's rules)."""
-    spec, _ = parse_inputs(to_body(declaration))
+def validate_declaration(
+    declaration: Mapping[str, Any], stack: StackSettings | None = None
+) -> dict[str, Any]:
+    """The canonical body, or DeclarationError with every violation (the provider's rules);
+    with ``stack``, made concrete for that stack's org first (prefix, till)."""
+    inputs = (stack or StackSettings()).apply(declaration).to_inputs()
+    spec, _ = parse_inputs(inputs)
+    assert spec is not None, "a data file holds no unknown values"
     return spec.body()
 
 

@@ -1,24 +1,40 @@
-"""``capillary-milestones``: check milestone data files, export existing groups, list an org."""
+"""``capillary-milestones``: check milestone files, audit an org, export groups, list an org.
+
+Exit codes: 0 when all is well, 1 when something is invalid, differs or fails; ``diff`` keeps
+1 for "differs" and answers 2 for an error that stops it (bad files, bad credentials, the API
+down).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ._config import REGIONS
 from ._exceptions import CapillaryError, DeclarationError
 
 DEFAULT_DIR = Path("programs/milestones/milestones")
+SCHEMA_FILE = Path("programs/milestones/milestone.schema.json")
+PREFIX = "capillary-milestones:namePrefix"
+TILL = "capillary-milestones:preferredTillId"
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    from ._catalog import milestone_files
+
+    return milestone_files(paths or [DEFAULT_DIR if DEFAULT_DIR.is_dir() else Path(".")])
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ._catalog import milestone_files, read_milestone, validate_declaration
+    from ._catalog import read_milestone, validate_declaration
 
-    paths = args.paths or [DEFAULT_DIR if DEFAULT_DIR.is_dir() else Path(".")]
-    files = milestone_files(paths)
+    files = _files(args.paths)
     if not files:
-        print(f"no milestone files (*.yaml) in {', '.join(map(str, paths))}", file=sys.stderr)
+        print(f"no milestone files (*.yaml) in {', '.join(map(str, args.paths))}", file=sys.stderr)
         return 1
     problems = 0
     for path in files:
@@ -38,31 +54,56 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _client(args: argparse.Namespace):
-    import os
+def _stack_config(args: argparse.Namespace) -> dict[str, Any]:
+    """The stack file's config (``--stack``), with ``--region``/``--base-url`` on top."""
+    config: dict[str, Any] = {}
+    if getattr(args, "stack", None):
+        import yaml
 
+        path = Path(f"Pulumi.{args.stack}.yaml")
+        try:
+            config = dict(yaml.safe_load(path.read_text(encoding="utf-8"))["config"])
+        except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+            raise CapillaryError(f"cannot read the stack file {path}: {exc}") from None
+    if args.region:
+        config.pop("capillary:baseUrl", None)
+        config["capillary:region"] = args.region
+    if args.base_url:
+        config["capillary:baseUrl"] = args.base_url
+    return config
+
+
+def _client(args: argparse.Namespace):
+    """A client from the stack file and flags, secrets and the rest from the environment."""
     from ._client import CapillaryClient
     from ._config import load_settings
 
-    environ = dict(os.environ)
-    if args.region:
-        environ["CAPILLARY_REGION"] = args.region
-    if args.base_url:
-        environ["CAPILLARY_BASE_URL"] = args.base_url
-    return CapillaryClient(load_settings(None, environ))
+    config = _stack_config(args)
+    return CapillaryClient(load_settings(lambda key: config.get(key), os.environ))
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ._catalog import dump_yaml, to_declaration
-    from ._fields import declared_from_recorded
-    from ._spec import canonical_or_none
+    from ._audit import SCHEMA_LINE, export_all, exported
+    from ._catalog import dump_yaml
 
-    recorded = _client(args).read(args.id)
-    body = declared_from_recorded(recorded)
-    declaration = to_declaration(canonical_or_none(body) or body)
+    client = _client(args)
+    if args.all:
+        if not args.output:
+            raise CapillaryError("export --all writes one file per group: name a directory with -o")
+        groups = client.list_groups()
+        if args.active_only:
+            groups = [g for g in groups if g.get("active", True)]
+        schema = os.path.relpath(SCHEMA_FILE.resolve(), Path(args.output).resolve())
+        written = export_all(groups, client.read, Path(args.output), args.strip_prefix, schema)
+        print(f"wrote {len(written)} milestone file(s) to {args.output}")
+        return 0
+    if args.id is None:
+        raise CapillaryError("export needs --id ID, or --all")
+    recorded = client.read(args.id)
+    declaration = exported(recorded, args.strip_prefix)
     if args.adopt:
         declaration["adopt_existing_id"] = int(args.id)
-    header = (
+    header = SCHEMA_LINE.format("../milestone.schema.json") + (
         f"# Exported from target group {args.id} ({recorded.get('name')!r}).\n"
         "# Remove any stack name prefix from `name` before committing.\n"
     )
@@ -72,6 +113,38 @@ def _export(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from ._audit import audit
+    from ._catalog import StackSettings, read_milestone, validate_declaration
+
+    config = _stack_config(args)
+    prefix = args.name_prefix if args.name_prefix is not None else config.get(PREFIX, "")
+    till = config.get(TILL)
+    stack = StackSettings(prefix or "", int(till) if till is not None else None)
+    declared: dict[str, dict[str, Any]] = {}
+    problems = []
+    for path in _files(args.paths):
+        try:
+            declared[str(path)] = validate_declaration(read_milestone(path), stack)
+        except DeclarationError as error:
+            problems += [f"{path}: {v}" for v in error.violations]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print("capillary-milestones: fix the files, then run diff again.", file=sys.stderr)
+        return 2
+    client = _client(args)
+    report = audit(declared, client.list_groups(), client.read, prefix or "")
+    sys.stdout.write(report.to_json() + "\n" if args.json else report.to_text())
+    return report.exit_code
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from ._schema import milestone_schema
+
+    sys.stdout.write(json.dumps(milestone_schema(), indent=2, sort_keys=True) + "\n")
     return 0
 
 
@@ -89,42 +162,62 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _org(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--region", choices=sorted(REGIONS))
+    command.add_argument("--base-url", help="overrides the region's host")
+    command.add_argument(
+        "--stack",
+        help="read the org's region, OAuth key and name prefix from Pulumi.STACK.yaml",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="capillary-milestones",
-        description="Work with Capillary milestones declared as code.",
+        description="Work with Capillary milestones declared as code. Credentials come from "
+        "CAPILLARY_USERNAME/CAPILLARY_PASSWORD or CAPILLARY_OAUTH_KEY/CAPILLARY_OAUTH_SECRET.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    paths_help = f"files or directories (default: {DEFAULT_DIR})"
+
     validate = commands.add_parser(
         "validate",
-        help="check milestone data files offline, with the provider's own rules",
+        help="check milestone files offline, with the provider's own rules",
         description="Exit 1 and print file, field path, value and rule for every problem.",
     )
-    validate.add_argument(
-        "paths", nargs="*", type=Path, help=f"files or directories (default: {DEFAULT_DIR})"
-    )
+    validate.add_argument("paths", nargs="*", type=Path, help=paths_help)
     validate.set_defaults(run=_validate)
-    for name, run, text in (
-        ("export", _export, "write the YAML declaration of an existing target group"),
-        ("list", _list, "list the target groups of an org"),
-    ):
-        command = commands.add_parser(
-            name,
-            help=text,
-            description=text + ". Credentials come from CAPILLARY_USERNAME/"
-            "CAPILLARY_PASSWORD or CAPILLARY_OAUTH_KEY/CAPILLARY_OAUTH_SECRET.",
-        )
-        command.add_argument("--region", choices=sorted(REGIONS))
-        command.add_argument("--base-url", help="overrides the region's host")
-        command.set_defaults(run=run)
-        if name == "export":
-            command.add_argument("--id", required=True, type=int, help="target group id")
-            command.add_argument("--output", "-o", help="file to write (default: stdout)")
-            command.add_argument(
-                "--adopt",
-                action="store_true",
-                help="add adopt_existing_id, to manage this very group",
-            )
+
+    diff = commands.add_parser(
+        "diff",
+        help="compare milestone files with an org, with the provider's own comparison",
+        description="Exit 0 when every declared milestone is the same in the org, 1 when "
+        "anything differs, is missing or is not declared, 2 on an error.",
+    )
+    diff.add_argument("paths", nargs="*", type=Path, help=paths_help)
+    _org(diff)
+    diff.add_argument("--name-prefix", help="the org's name prefix (default: the stack's)")
+    diff.add_argument("--json", action="store_true", help="one JSON document")
+    diff.set_defaults(run=_diff)
+
+    export = commands.add_parser("export", help="write existing target groups as milestone files")
+    _org(export)
+    export.add_argument("--id", type=int, help="one target group id")
+    export.add_argument("--all", action="store_true", help="every group of the org")
+    export.add_argument("--output", "-o", help="file (--id) or directory (--all)")
+    export.add_argument("--strip-prefix", default="", help="remove this prefix from names")
+    export.add_argument("--active-only", action="store_true", help="leave inactive groups out")
+    export.add_argument(
+        "--adopt", action="store_true", help="add adopt_existing_id, to manage this very group"
+    )
+    export.set_defaults(run=_export)
+
+    listing = commands.add_parser("list", help="list the target groups of an org")
+    _org(listing)
+    listing.set_defaults(run=_list)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a milestone file")
+    schema.set_defaults(run=_schema)
     return parser
 
 
@@ -134,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CapillaryError as error:
         print(f"capillary-milestones: {error}", file=sys.stderr)
-        return 1
+        return 2 if args.command == "diff" else 1
 
 
 def emulator(argv: list[str] | None = None) -> int:

@@ -1,0 +1,78 @@
+"""The JSON Schema (draft 2020-12) of a milestone file, generated from the declaration model.
+
+Generated, never written by hand, so it cannot disagree with ``validate`` on which keys and
+types exist. It is looser than ``validate`` where the model accepts several spellings (an
+enum's "Monthly" or "MONTHLY"; a target value as a number or a numeric string) and leaves
+cross-field rules to ``validate``: editors complete and check keys and types as loyalty
+managers type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._spec import (
+    DefaultValue,
+    ExtendedFieldInfo,
+    Filter,
+    Period,
+    ResourceOptions,
+    Target,
+    TargetGroupSpec,
+)
+
+SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
+_NUMBER = {"type": "number"}
+_NUMERIC_TEXT = {"type": "string", "pattern": r"^\s*-?[0-9.eE+-]+\s*$"}
+
+
+def _relax(node: Any) -> Any:
+    """Enums accept other documented spellings (completion still offers the canonical ones);
+    pydantic's ``ge``/``le`` become JSON Schema's words."""
+    if isinstance(node, list):
+        return [_relax(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _relax(value) for key, value in node.items() if key != "title"}
+    if "ge" in node:
+        node["minimum"] = node.pop("ge")
+    if "le" in node:
+        node["maximum"] = node.pop("le")
+    if "enum" in node or "const" in node:
+        choices = node.pop("enum", None) or [node.pop("const")]
+        node.pop("type", None)
+        return {**node, "anyOf": [{"enum": choices}, {"type": "string"}]}
+    return node
+
+
+def milestone_schema() -> dict[str, Any]:
+    """The schema of one milestone file: the snake_case shape of ``TargetGroupArgs``."""
+    schema = TargetGroupSpec.model_json_schema(by_alias=False)
+    defs = schema["$defs"]
+    for model in (Period, Target, DefaultValue, Filter, ExtendedFieldInfo, TargetGroupSpec):
+        holder = schema if model is TargetGroupSpec else defs[model.__name__]
+        properties = holder["properties"]
+        for name, info in model.model_fields.items():
+            if info.exclude:  # ids Capillary assigns: not part of a declaration
+                properties.pop(name, None)
+    target = defs["Target"]["properties"]
+    target["default_values"]["items"] = {
+        "anyOf": [_NUMBER, _NUMERIC_TEXT, {"$ref": "#/$defs/DefaultValue"}]
+    }
+    target["default_values"]["description"] = "one target value per period, in period order"
+    defs["DefaultValue"]["properties"]["default_value"] = {"anyOf": [_NUMBER, _NUMERIC_TEXT]}
+    target["expression_json"] = {
+        "description": "a JSON document, as text or as a mapping",
+        "anyOf": [{"type": "string"}, {"type": "object"}, {"type": "array"}, {"type": "null"}],
+    }
+    options = ResourceOptions.model_json_schema(by_alias=False)["properties"]
+    schema["properties"].update(options)
+    return {
+        "$schema": SCHEMA_URI,
+        **_relax({k: v for k, v in schema.items() if k != "title"}),
+        "title": "Capillary milestone",
+        "description": (
+            "One Capillary milestone (target group) declared for pulumi-capillary; "
+            "`capillary-milestones validate` applies every rule."
+        ),
+    }
