@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from ._values import integral, parse_moment
@@ -48,8 +48,9 @@ class Edit(str, Enum):
     TARGET = "PUT v3/targetGroups/{id}/targets/{targetId}"
 
 
-def _moment(value: Any) -> datetime:
-    return parse_moment(str(value)).astimezone(timezone.utc)  # YYYY-MM-DD reads as UTC midnight
+@lru_cache(maxsize=8192)
+def _moment(value: str) -> datetime:
+    return parse_moment(value).astimezone(timezone.utc)  # YYYY-MM-DD reads as UTC midnight
 
 
 def same(value: Any) -> Any:
@@ -61,13 +62,13 @@ def text(value: Any) -> Any:
 
 
 def day(value: Any) -> Any:
-    return None if value is None else _moment(value).date().isoformat()
+    return None if value is None else _moment(str(value)).date().isoformat()
 
 
 def instant(value: Any) -> Any:
     if value is None:
         return None
-    return _moment(value).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _moment(str(value)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def number(value: Any) -> Any:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from ._exceptions import Violation, format_path
-from ._values import TARGET_TYPES, Moment, TargetEntity, TargetType, WholeNumber, parse_moment
+from ._values import TARGET_TYPES, TargetEntity, TargetType, WholeNumber, parse_moment
 
 Rule = Callable[[dict[str, Any]], Iterator[Violation]]
 RULES: list[Rule] = []
@@ -44,8 +44,16 @@ def _read(kind: Any, value: Any) -> Any:
 
 
 def _moment(value: Any) -> datetime | None:
-    text = _read(Moment, value)
-    return None if text is None else parse_moment(text)
+    return _parsed_moment(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _parsed_moment(text: str) -> datetime | None:
+    """The declared text as a moment (what ``Moment`` validates), ``None`` if it is not one."""
+    try:
+        return parse_moment(text)
+    except ValueError:
+        return None
 
 
 def _day(value: Any) -> date | None:

@@ -232,9 +232,7 @@ def parse_inputs(inputs: dict[str, Any]) -> tuple[TargetGroupSpec | None, Resour
 
 
 def canonical_or_none(inputs: dict[str, Any]) -> dict[str, Any] | None:
-    """The canonical body of valid, fully known inputs; ``None`` otherwise."""
-    try:
-        spec, _ = parse_inputs(inputs)
-    except DeclarationError:
-        return None
-    return spec.body() if spec is not None else None
+    """The canonical body of inputs every field of which is valid and known; ``None``
+    otherwise. Cross-field rules are not applied: only the canonical form is wanted."""
+    spec, violations = _validated(TargetGroupSpec, split_inputs(inputs)[0])
+    return spec.body() if spec is not None and not violations else None
