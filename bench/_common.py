@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,12 +12,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 def report(name: str, value: object) -> None:
     print(f"{name}: {value}", flush=True)
-
-
-def timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
 
 
 def median(values: list[float]) -> float:
