@@ -14,13 +14,15 @@ up:
 down:
 	bash programs/dev.sh down
 
-## test: create .venv, install the package with its test extras, lint, run the whole suite
+## test: create .venv, install the package with its extras, lint, type-check, run the whole suite
 test: $(VENV)/.installed
 	$(BIN)/ruff check provider tests bench programs
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check provider tests bench programs
+	$(BIN)/mypy
 
 ## emulator: run the local Capillary API in the foreground on $(PORT)
 emulator: $(VENV)/.installed

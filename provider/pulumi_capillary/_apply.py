@@ -96,7 +96,9 @@ class Applier:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _recover(self, found: dict[str, Any], declared: dict[str, Any], deadline: Any) -> Any:
+    def _recover(
+        self, found: dict[str, Any], declared: dict[str, Any], deadline: Any
+    ) -> dict[str, Any]:
         why = "carries this milestone's name after a create of this run whose answer was lost"
         recorded = self.adopt(found["id"], declared, why, deadline)
         self.warn(

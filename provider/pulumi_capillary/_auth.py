@@ -64,9 +64,9 @@ class OAuthTokenAuth(httpx.Auth):
 
     def token(self, stale: str | None = None) -> str:
         with self._lock:
-            fresh = self.__token is not None and self._clock() < self._renew_at
-            if fresh and self.__token != stale:
-                return self.__token
+            current = self.__token
+            if current is not None and self._clock() < self._renew_at and current != stale:
+                return current
             token, ttl = self._fetch()
             self.__token = token
             self.__issued = [*self.__issued[-15:], token]

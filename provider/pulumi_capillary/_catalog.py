@@ -14,16 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from pydantic import BaseModel
 
 from ._exceptions import DeclarationError, Violation
 from ._spec import (
-    DefaultValue,
-    ExtendedFieldInfo,
-    Filter,
-    Period,
     ResourceOptions,
     Target,
     TargetGroupSpec,
+    _Model,
+    nested_model,
     parse_inputs,
 )
 
@@ -100,13 +99,8 @@ def load_catalog(directory: str | Path) -> dict[str, dict[str, Any]]:
 
 # -- snake_case data ⇄ camelCase request body ---------------------------------------------
 
-_NESTED: dict[type, dict[str, type]] = {
-    TargetGroupSpec: {"periods": Period, "targets": Target},
-    Target: {"extended_field_info": ExtendedFieldInfo, "filters": Filter},
-}
 
-
-def _aliases(model: type) -> dict[str, str]:
+def _aliases(model: type[BaseModel]) -> dict[str, str]:
     return {name: field.alias or name for name, field in model.model_fields.items()}
 
 
@@ -114,10 +108,11 @@ def to_body(declaration: Mapping[str, Any]) -> dict[str, Any]:
     """snake_case data (as in a data file) → the camelCase inputs the provider checks."""
     from ._resource import TargetGroupArgs
 
-    return TargetGroupArgs.from_dict(declaration).to_inputs()
+    inputs: dict[str, Any] = TargetGroupArgs.from_dict(declaration).to_inputs()
+    return inputs
 
 
-def _snake(value: Any, model: type) -> Any:
+def _snake(value: Any, model: type[BaseModel]) -> Any:
     if isinstance(value, list):
         return [_snake(v, model) for v in value]
     if not isinstance(value, dict):
@@ -126,21 +121,25 @@ def _snake(value: Any, model: type) -> Any:
     assigned = {name for name, field in model.model_fields.items() if field.exclude}
     out: dict[str, Any] = {}
     for key, item in value.items():
-        name = reverse.get(key, key)
+        name = reverse.get(key) or str(key)
         if name in assigned:
             continue  # an id Capillary assigns: not part of a declaration
-        child = _NESTED.get(model, {}).get(name)
+        child = nested_model(model, name) if issubclass(model, _Model) else None
         out[name] = _snake(item, child) if child else item
     if model is Target and "default_values" in out:
-        alias = _aliases(DefaultValue)["default_value"]
-        out["default_values"] = [v.get(alias) for v in out["default_values"]]
+        # the items were made snake_case too; a data file lists the bare values
+        out["default_values"] = [
+            v.get("default_value") if isinstance(v, dict) else v for v in out["default_values"]
+        ]
     return out
 
 
 def to_declaration(body: Mapping[str, Any]) -> dict[str, Any]:
     """A camelCase body (e.g. from a recorded group) → the snake_case data-file shape."""
     options = {k: v for k, v in body.items() if k in _aliases(ResourceOptions).values()}
-    data = _snake({k: v for k, v in body.items() if k not in options}, TargetGroupSpec)
+    data: dict[str, Any] = _snake(
+        {k: v for k, v in body.items() if k not in options}, TargetGroupSpec
+    )
     data.update({n: options[a] for n, a in _aliases(ResourceOptions).items() if a in options})
     return data
 

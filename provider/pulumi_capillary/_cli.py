@@ -12,10 +12,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._config import REGIONS
 from ._exceptions import CapillaryError, DeclarationError
+
+if TYPE_CHECKING:
+    from ._client import CapillaryClient
 
 DEFAULT_DIR = Path("programs/milestones/milestones")
 SCHEMA_FILE = Path("programs/milestones/milestone.schema.json")
@@ -73,7 +76,7 @@ def _stack_config(args: argparse.Namespace) -> dict[str, Any]:
     return config
 
 
-def _client(args: argparse.Namespace):
+def _client(args: argparse.Namespace) -> CapillaryClient:
     """A client from the stack file and flags, secrets and the rest from the environment."""
     from ._client import CapillaryClient
     from ._config import load_settings
@@ -224,10 +227,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
+        code: int = args.run(args)
     except CapillaryError as error:
         print(f"capillary-milestones: {error}", file=sys.stderr)
         return 2 if args.command == "diff" else 1
+    return code
 
 
 def emulator(argv: list[str] | None = None) -> int:

@@ -370,9 +370,10 @@ class CapillaryClient:
         """``POST v3/targetGroups`` once, never retried here: the answer may be lost after
         Capillary committed it, and only the caller can tell a retry from a duplicate."""
         data = self._once("POST", GROUPS, deadline, json=body)
-        return self._shaped(
+        group: dict[str, Any] = self._shaped(
             data, dict, f"POST {GROUPS}", lambda g: isinstance(g.get("id"), int) and g["id"] > 0
         )
+        return group
 
     def edit_group(self, group_id: int | str, body: dict[str, Any]) -> Any:
         return self.call("PUT", f"{GROUPS}/editTargetGroup/{group_id}", json=body)

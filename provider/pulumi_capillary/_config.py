@@ -85,9 +85,9 @@ class Settings(BaseModel):
 
 
 KEYS: dict[str, str] = {
-    field.alias or name: (field.json_schema_extra or {})["env"]  # type: ignore[index]
-    for name, field in Settings.model_fields.items()
-    if field.alias
+    field.alias: str(field.json_schema_extra["env"])
+    for field in Settings.model_fields.values()
+    if field.alias and isinstance(field.json_schema_extra, dict)
 }
 _ATTRIBUTE = {field.alias: name for name, field in Settings.model_fields.items() if field.alias}
 _SECONDS = (

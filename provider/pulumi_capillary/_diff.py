@@ -117,9 +117,7 @@ def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:
     for row in rows(parent):
         if row.recorded is None and not write_only:
             continue  # write-only: Capillary does not echo it
-        keys = (
-            row.recorded_keys() if recorded and row.recorded is not None else (row.declared_keys())
-        )
+        keys = (row.recorded_keys() if recorded else None) or row.declared_keys()
         if row.path.endswith("[]"):
             items = source.get(row.key)
             if is_unknown(items):
@@ -131,11 +129,11 @@ def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:
     return view
 
 
-def _path(parts: list) -> str:
+def _path(parts: list[Any]) -> str:
     return format_path(parts) if parts else ""
 
 
-def _row_path(parts: list) -> tuple[Field, list]:
+def _row_path(parts: list[Any]) -> tuple[Field, list[Any]]:
     """The governing row and the concrete path to it (``targets[0].expressionJson.type``
     is a change of ``targets[0].expressionJson``; an itemwise row keeps its index)."""
     row = field_for(_path(parts))
@@ -150,7 +148,7 @@ def _row_path(parts: list) -> tuple[Field, list]:
     return row, parts
 
 
-def _at(view: Any, parts: list) -> Any:
+def _at(view: Any, parts: list[Any]) -> Any:
     for part in parts:
         try:
             view = view[part]
@@ -170,7 +168,7 @@ def _indexed(value: Any) -> Any:
     return value
 
 
-def _declared_name(row: Field, parts: list, *sources: dict[str, Any]) -> list:
+def _declared_name(row: Field, parts: list[Any], *sources: dict[str, Any]) -> list[Any]:
     """A row read from several keys (``targetCycleStartDate`` or its ISO twin) is reported
     under the key the declaration uses, not under one the user never wrote."""
     if len(parts) != 1 or len(row.declared_keys()) < 2:

@@ -314,7 +314,7 @@ def edits_by_call(changes: list[Any]) -> dict[Edit, list[Any]]:
 
 def group_edit_body(recorded: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
     """``editTargetGroup``'s body: the group as recorded, its GROUP-edited fields as declared."""
-    body = json.loads(json.dumps(recorded))
+    body: dict[str, Any] = json.loads(json.dumps(recorded))
     for row in rows(""):
         if row.edit is GROUP and declared.get(row.key) is not None:
             body[row.key] = declared[row.key]

@@ -87,7 +87,7 @@ def recorded_of(outs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _options(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: props[k] for k in OPTION_KEYS if props.get(k) is not None}
+    return {key: props[key] for key in OPTION_KEYS if props.get(key) is not None}
 
 
 def _applied(props: dict[str, Any]) -> dict[str, Any] | None:
@@ -122,10 +122,11 @@ class TargetGroupProvider(ResourceProvider):
 
     @property
     def settings(self) -> Settings:
-        settings = self.__dict__.get("_settings")
+        settings: Settings | None = self.__dict__.get("_settings")
         if settings is None:
             with _INIT:
                 settings = self.__dict__.setdefault("_settings", load_settings())
+        assert settings is not None
         return settings
 
     @property

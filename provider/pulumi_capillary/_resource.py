@@ -9,10 +9,10 @@ recorded it, with snake_case accessors for the ones a program needs.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, timezone
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import pulumi
 import pulumi.dynamic
@@ -64,7 +64,7 @@ class _Args:
         aliases.update(getattr(self, "_extra_aliases", {}))
         return {
             aliases[f.name]: _wire(self._nested_args(f.name, getattr(self, f.name)))
-            for f in fields(self)
+            for f in fields(self)  # type: ignore[arg-type]  # subclasses are dataclasses
             if getattr(self, f.name) is not None
         }
 
@@ -73,7 +73,7 @@ class _Args:
         nested = self._nested.get(name)
         if nested is None:
             return value
-        names = {f.name for f in fields(nested)}
+        names = {f.name for f in fields(nested)}  # type: ignore[arg-type]
 
         def convert(item: Any) -> Any:
             if isinstance(item, Mapping) and set(item) <= names:
@@ -83,13 +83,13 @@ class _Args:
         return [convert(i) for i in value] if isinstance(value, list) else convert(value)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str = ""):
+    def from_dict(cls, data: Mapping[str, Any], path: str = "") -> Any:
         """From a snake_case mapping (a milestone data file); nested items become args too.
 
         Unknown or missing keys raise DeclarationError naming each path (with the nearest
         known field for a misspelt one).
         """
-        known = sorted(f.name for f in fields(cls))
+        known = sorted(f.name for f in fields(cls))  # type: ignore[arg-type]
         violations = [
             Violation(f"{path}{key}", data[key], "is not a known field" + _nearest(key, known))
             for key in data
@@ -110,7 +110,7 @@ class _Args:
                 violations += error.violations
         violations += [
             Violation(f"{path}{f.name}", "(missing)", "is required")
-            for f in fields(cls)
+            for f in fields(cls)  # type: ignore[arg-type]
             if f.default is MISSING and f.name not in values
         ]
         if violations:
@@ -165,7 +165,7 @@ class TargetArgs(_Args):
 
     def to_inputs(self) -> dict[str, Any]:
         inputs = super().to_inputs()
-        key = Target.model_fields["default_values"].alias
+        key = Target.model_fields["default_values"].alias or "defaultValues"
         inputs[key] = _per_period(inputs[key])
         return inputs
 
@@ -220,34 +220,39 @@ class TargetGroupArgs(_Args):
         """
         from ._catalog import to_declaration
 
-        return cls.from_dict(to_declaration(body))
+        args: TargetGroupArgs = cls.from_dict(to_declaration(body))
+        return args
 
 
-# The recorded group's camelCase keys that the resource exposes as typed attributes below.
-_OUTPUT_KEYS = (
-    "targetGroupId",
-    "periodIds",
-    "targetIds",
-    "name",
-    "periods",
-    "targets",
-    "active",
-    "fromDate",
-    "toDate",
-    "trackingType",
-    "targetEvaluationType",
-    "totalPeriods",
-    "targetCycleStartDate",
-    "targetCycleEndDate",
-    "preferredTillId",
-    "timeZoneName",
-    "leaderboardEnabled",
-    "userCreated",
-)
+_T = TypeVar("_T")
 
 
-def _output(key: str) -> property:
-    return property(lambda self: self.__dict__[key], doc=f"The recorded ``{key}``.")
+def _int(value: Any) -> Any:
+    """Numbers reach the program as floats (protobuf): ids are ints again here."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _ints(value: Any) -> Any:
+    return [_int(v) for v in value] if isinstance(value, list) else value
+
+
+class _Output(Generic[_T]):
+    """A typed output attribute: the recorded ``key`` as ``pulumi.Output[_T]``."""
+
+    def __init__(self, key: str, convert: Callable[[Any], Any] | None = None) -> None:
+        self.key = key
+        self._convert = convert
+        self.__doc__ = f"The recorded ``{key}``."
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> _Output[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> pulumi.Output[_T]: ...
+    def __get__(self, instance: object | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        output = instance.__dict__[self.key]
+        return output.apply(self._convert) if self._convert else output
 
 
 class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup"):
@@ -257,24 +262,24 @@ class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup
     recorded ``name``, ``periods``, ``targets``, dates and settings.
     """
 
-    target_group_id: pulumi.Output[int] = _output("targetGroupId")
-    period_ids: pulumi.Output[list[int]] = _output("periodIds")
-    target_ids: pulumi.Output[list[int]] = _output("targetIds")
-    name: pulumi.Output[str] = _output("name")
-    periods: pulumi.Output[list[dict[str, Any]]] = _output("periods")
-    targets: pulumi.Output[list[dict[str, Any]]] = _output("targets")
-    active: pulumi.Output[bool] = _output("active")
-    from_date: pulumi.Output[str] = _output("fromDate")
-    to_date: pulumi.Output[str] = _output("toDate")
-    tracking_type: pulumi.Output[str] = _output("trackingType")
-    target_evaluation_type: pulumi.Output[str] = _output("targetEvaluationType")
-    total_periods: pulumi.Output[int] = _output("totalPeriods")
-    target_cycle_start_date: pulumi.Output[str] = _output("targetCycleStartDate")
-    target_cycle_end_date: pulumi.Output[str] = _output("targetCycleEndDate")
-    preferred_till_id: pulumi.Output[int] = _output("preferredTillId")
-    time_zone_name: pulumi.Output[str] = _output("timeZoneName")
-    leaderboard_enabled: pulumi.Output[bool] = _output("leaderboardEnabled")
-    user_created: pulumi.Output[bool] = _output("userCreated")
+    target_group_id = _Output[int]("targetGroupId", _int)
+    period_ids = _Output[list[int]]("periodIds", _ints)
+    target_ids = _Output[list[int]]("targetIds", _ints)
+    name = _Output[str]("name")
+    periods = _Output[list[dict[str, Any]]]("periods")
+    targets = _Output[list[dict[str, Any]]]("targets")
+    active = _Output[bool]("active")
+    from_date = _Output[str]("fromDate")
+    to_date = _Output[str]("toDate")
+    tracking_type = _Output[str]("trackingType")
+    target_evaluation_type = _Output[str]("targetEvaluationType")
+    total_periods = _Output[int]("totalPeriods", _int)
+    target_cycle_start_date = _Output[str]("targetCycleStartDate")
+    target_cycle_end_date = _Output[str]("targetCycleEndDate")
+    preferred_till_id = _Output[int]("preferredTillId", _int)
+    time_zone_name = _Output[str]("timeZoneName")
+    leaderboard_enabled = _Output[bool]("leaderboardEnabled")
+    user_created = _Output[bool]("userCreated")
 
     def __init__(
         self,
@@ -289,7 +294,7 @@ class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup
             raise TypeError("pass either args=TargetGroupArgs(...) or keyword arguments, not both")
         if args is None and (opts is None or opts.id is None):
             raise TypeError(f"TargetGroup {resource_name!r} needs args (or opts.id to read one)")
-        props: dict[str, Any] = dict.fromkeys(_OUTPUT_KEYS)
+        props: dict[str, Any] = dict.fromkeys(OUTPUT_KEYS)
         if args is not None:
             props.update(args.to_inputs())
         super().__init__(TargetGroupProvider(), resource_name, props, opts)
@@ -301,3 +306,7 @@ class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup
         """Read an existing target group into the program (it stays unmanaged)."""
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         return TargetGroup(resource_name, None, merged)
+
+
+# The recorded keys the resource exposes, read from its typed attributes (declared once).
+OUTPUT_KEYS = tuple(v.key for v in vars(TargetGroup).values() if isinstance(v, _Output))

@@ -153,24 +153,32 @@ class ResourceOptions(_Model):
     adopt_existing_id: WholeNumber | None = None
 
 
-OPTION_KEYS = frozenset(f.alias for f in ResourceOptions.model_fields.values())
+OPTION_KEYS: frozenset[str] = frozenset(
+    f.alias for f in ResourceOptions.model_fields.values() if f.alias
+)
 PROVIDER_KEY = "__provider"
 
 
-def _model_at(model: type[_Model], loc: tuple) -> type[_Model]:
+def nested_model(model: type[_Model], name: str) -> type[_Model] | None:
+    """The model of a field's items or value (``targets`` → ``Target``), by name or alias."""
+    field = next((f for n, f in model.model_fields.items() if name in (n, f.alias)), None)
+    if field is None:
+        return None
+    nested = [
+        a for a in _flatten(field.annotation) if isinstance(a, type) and issubclass(a, _Model)
+    ]
+    return nested[0] if nested else None
+
+
+def _model_at(model: type[_Model], loc: tuple[Any, ...]) -> type[_Model]:
     """The model that validates the object at ``loc`` (to suggest a field name)."""
     for part in loc:
         if isinstance(part, int):
             continue
-        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
-        nested = (
-            [a for a in _flatten(field.annotation) if isinstance(a, type) and issubclass(a, _Model)]
-            if field
-            else []
-        )
-        if not nested:
+        nested = nested_model(model, str(part))
+        if nested is None:
             break
-        model = nested[0]
+        model = nested
     return model
 
 

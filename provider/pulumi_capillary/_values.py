@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from datetime import date, datetime, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
+
+_T = TypeVar("_T")
 
 
 def parse_moment(value: Any) -> datetime:
@@ -84,14 +85,14 @@ def _amount(value: Any) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def integral(value: Any) -> Any:
+def integral(value: _T) -> _T:
     """Integral floats as ints, at every depth: Pulumi turns every number into a float."""
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return int(value)  # type: ignore[return-value]  # int where float was: equal values
     if isinstance(value, dict):
-        return {k: integral(v) for k, v in value.items()}
+        return {k: integral(v) for k, v in value.items()}  # type: ignore[return-value]
     if isinstance(value, list):
-        return [integral(v) for v in value]
+        return [integral(v) for v in value]  # type: ignore[return-value]
     return value
 
 
@@ -115,7 +116,7 @@ def _printable(value: Any) -> Any:
     return value
 
 
-def _enum(aliases: dict[str, str]) -> Callable[[Any], Any]:
+def _enum(aliases: dict[str, str]) -> BeforeValidator:
     """Upper-case, ``-``/space to ``_``, then the documented alternative spellings."""
 
     def normalise(value: Any) -> Any:

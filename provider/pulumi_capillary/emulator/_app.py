@@ -7,6 +7,7 @@ import binascii
 import hashlib
 import json
 import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -61,7 +62,7 @@ class Credentials:
         return user == self.username and digest.lower() == expected
 
 
-def envelope(data: Any = None, errors: list | None = None, status: int = 200) -> JSONResponse:
+def envelope(data: Any = None, errors: list[Any] | None = None, status: int = 200) -> JSONResponse:
     return JSONResponse({"data": data, "errors": errors, "warnings": None}, status_code=status)
 
 
@@ -110,7 +111,7 @@ class _Api:
             chunks.append(chunk)
         return parse_json(b"".join(chunks))
 
-    def _attribution(self) -> dict:
+    def _attribution(self) -> dict[str, Any]:
         legacy, iso = attribution_stamp(self.store.now())
         till = {
             "id": self.credentials.till_id,
@@ -128,20 +129,22 @@ class _Api:
             "createdBy": dict(till),
         }
 
-    def _group(self, request: Request) -> dict:
+    def _group(self, request: Request) -> dict[str, Any]:
         group = self.store.find_live(parse_id(request.path_params["group_id"]))
         if group is None:
             raise Rejected(310017, "Target group not found or deactivated", status=404)
         return group
 
-    def _periods(self, group: dict) -> list[dict]:
+    def _periods(self, group: dict[str, Any]) -> list[dict[str, Any]]:
         today: date = self.store.now().date()
-        periods = self.store.snapshot(group)["periods"]
+        periods: list[dict[str, Any]] = self.store.snapshot(group)["periods"]
         for period in periods:
             period["periodStatus"] = period_status(period["startDate"], period["endDate"], today)
         return periods
 
-    def _render(self, group: dict, periods: bool, targets: bool, attribution: bool) -> dict:
+    def _render(
+        self, group: dict[str, Any], periods: bool, targets: bool, attribution: bool
+    ) -> dict[str, Any]:
         data = self.store.snapshot(group)
         data["periods"] = self._periods(group)
         if not periods:
@@ -150,9 +153,12 @@ class _Api:
             del data["targets"]
         if attribution:
             data = {"id": data.pop("id"), "attribution": group["_attribution"], **data}
-        return without(data, self.store.omitted)
+        rendered: dict[str, Any] = without(data, self.store.omitted)
+        return rendered
 
-    def handler(self, method):
+    def handler(
+        self, method: Callable[[Request], Awaitable[JSONResponse]]
+    ) -> Callable[[Request], Awaitable[JSONResponse]]:
         async def endpoint(request: Request) -> JSONResponse:
             if not self._authenticated(request):
                 return error(401, "Invalid or missing credentials", 401)
@@ -282,7 +288,7 @@ class _Api:
         return envelope(True)
 
 
-def _target_edits(targets: Any, group: dict) -> dict[int, dict[str, str]]:
+def _target_edits(targets: Any, group: dict[str, Any]) -> dict[int, dict[str, str]]:
     """Only ``expression`` and ``expressionJson`` of known targets; the rest is ignored."""
     known = {t["id"] for t in group["targets"]}
     edits: dict[int, dict[str, str]] = {}
@@ -311,7 +317,9 @@ def _flag(request: Request, name: str, default: bool) -> bool:
     return default if value is None else value.lower() in ("1", "true", "yes")
 
 
-def create_app(store: Store | None = None, credentials: Credentials | None = None):
+def create_app(
+    store: Store | None = None, credentials: Credentials | None = None
+) -> FaultInjection:
     """The ASGI application: the API, the control API, and fault injection around both."""
     store = store or Store()
     api = _Api(store, credentials or Credentials())
@@ -326,9 +334,7 @@ def create_app(store: Store | None = None, credentials: Credentials | None = Non
         Route(group, api.handler(api.get), methods=["GET"]),
         Route(group, api.handler(api.delete), methods=["DELETE"]),
         Route(group + "/targets", api.handler(api.targets), methods=["GET"]),
-        Route(
-            group + "/targets/{target_id}", api.handler(api.update_target), methods=["PUT"]
-        ),
+        Route(group + "/targets/{target_id}", api.handler(api.update_target), methods=["PUT"]),
         Route(group + "/targetPeriods", api.handler(api.target_periods), methods=["GET"]),
         *control_routes(store),
     ]

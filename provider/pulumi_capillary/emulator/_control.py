@@ -6,6 +6,7 @@ Control calls are not authenticated, not logged and never subject to faults.
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -49,7 +50,9 @@ def control_routes(store: Store) -> list[Route]:
             raise Rejected(300004, "control body must be a JSON object")
         return data
 
-    def guarded(handler):
+    def guarded(
+        handler: Callable[[Request], Awaitable[dict[str, Any]]],
+    ) -> Callable[[Request], Awaitable[JSONResponse]]:
         async def endpoint(request: Request) -> JSONResponse:
             try:
                 return JSONResponse(await handler(request))
@@ -60,21 +63,21 @@ def control_routes(store: Store) -> list[Route]:
 
         return endpoint
 
-    async def reset(request: Request) -> dict:
+    async def reset(request: Request) -> dict[str, Any]:
         store.reset()
         return {"reset": True}
 
-    async def requests(request: Request) -> dict:
+    async def requests(request: Request) -> dict[str, Any]:
         with store.lock:
             return {"requests": list(store.log)}
 
-    async def clock(request: Request) -> dict:
+    async def clock(request: Request) -> dict[str, Any]:
         data = await body(request)
         with store.lock:
             store.fixed_now = parse_instant(data["now"], "now") if data.get("now") else None
         return {"now": store.now().isoformat()}
 
-    async def phase_out(request: Request) -> dict:
+    async def phase_out(request: Request) -> dict[str, Any]:
         data = await body(request)
         status = int(data.get("status", 410))
         if status not in (400, 403, 410):
@@ -84,7 +87,7 @@ def control_routes(store: Store) -> list[Route]:
             store.phase_out_status = status
         return {"creationDisabled": store.creation_disabled, "status": status}
 
-    async def faults(request: Request) -> dict:
+    async def faults(request: Request) -> dict[str, Any]:
         data = await body(request)
         kinds = list(data.get("kinds", []))
         unknown = set(kinds) - FAULT_KINDS
@@ -113,13 +116,13 @@ def control_routes(store: Store) -> list[Route]:
             store.fault_rng = random.Random(new.seed)
         return {"rate": rate, "kinds": kinds}
 
-    async def token_ttl(request: Request) -> dict:
+    async def token_ttl(request: Request) -> dict[str, Any]:
         data = await body(request)
         with store.lock:
             store.token_ttl = int(data["ttlSeconds"])
         return {"ttlSeconds": store.token_ttl}
 
-    async def tamper(request: Request) -> dict:
+    async def tamper(request: Request) -> dict[str, Any]:
         """Change a recorded group behind the API's back, as the Capillary UI could."""
         data = await body(request)
         group_id = parse_id(request.path_params["group_id"])
@@ -139,7 +142,7 @@ def control_routes(store: Store) -> list[Route]:
             store.save()
             return store.snapshot(group)
 
-    async def echo(request: Request) -> dict:
+    async def echo(request: Request) -> dict[str, Any]:
         """Stop echoing the named fields (``description``, ``targets[].description``...)."""
         data = await body(request)
         omit = data.get("omit", [])
@@ -149,7 +152,7 @@ def control_routes(store: Store) -> list[Route]:
             store.omitted = set(omit)
         return {"omit": sorted(store.omitted)}
 
-    async def groups(request: Request) -> dict:
+    async def groups(request: Request) -> dict[str, Any]:
         """Every live group's id and name, without auth, logging or faults."""
         with store.lock:
             return {"groups": [{"id": g["id"], "name": g["name"]} for g in store.live()]}

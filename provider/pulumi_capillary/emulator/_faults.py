@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._store import Store
 
@@ -21,7 +24,7 @@ def _error_body(code: int, message: str) -> bytes:
     ).encode()
 
 
-async def _respond(send, status: int, body: bytes, headers: list | None = None) -> None:
+async def _respond(send: Send, status: int, body: bytes, headers: list[Any] | None = None) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -36,7 +39,7 @@ async def _respond(send, status: int, body: bytes, headers: list | None = None) 
     await send({"type": "http.response.body", "body": body})
 
 
-async def _drop(send) -> bool:
+async def _drop(send: Send) -> bool:
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     if transport is None:
         return False
@@ -53,7 +56,7 @@ class FaultInjection:
     in which a client can die after Capillary acted but before it learnt so.
     """
 
-    def __init__(self, app, store: Store) -> None:
+    def __init__(self, app: ASGIApp, store: Store) -> None:
         self.app = app
         self.store = store
 
@@ -70,7 +73,7 @@ class FaultInjection:
                 faults.limit -= 1
             return self.store.fault_rng.choice(faults.kinds)
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
@@ -100,9 +103,9 @@ class FaultInjection:
                 return
             committing = kind in ("commit-then-drop", "commit-then-504", "slow-answer")
 
-            held: list[dict] = []
+            held: list[Message] = []
 
-            async def tracking_send(message) -> None:
+            async def tracking_send(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     status[0] = message["status"]
                 if committing:

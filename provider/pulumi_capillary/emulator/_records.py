@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
+
+NextId = Callable[[str], int]  # the store's id counters, by kind
 
 TRACKING_TYPES = {"DEFAULT", "UNIFIED", "STREAKS", "CAPPING", "NON_CONTINUOUS_STREAKS"}
 EVALUATION_TYPES = {"FIXED_CALENDAR_WINDOW", "CYCLIC_WINDOW", "PERIOD_AGNOSTIC_WINDOW"}
@@ -127,7 +130,9 @@ def number(value: Any) -> int | float:
     return int(as_float) if as_float.is_integer() else as_float
 
 
-def _expect(obj: dict, key: str, kinds: tuple[type, ...], path: str, required: bool = False):
+def _expect(
+    obj: dict[str, Any], key: str, kinds: tuple[type, ...], path: str, required: bool = False
+) -> Any:
     value = obj.get(key)
     if value is None:
         if required:
@@ -145,14 +150,16 @@ def _printable(value: str | None, path: str) -> None:
         raise Rejected(300004, f"{path} must not contain control characters")
 
 
-def _enum(obj: dict, key: str, allowed: set[str], path: str, required: bool = False):
+def _enum(
+    obj: dict[str, Any], key: str, allowed: set[str], path: str, required: bool = False
+) -> str | None:
     value = _expect(obj, key, (str,), path, required)
     if value is not None and value.upper() not in allowed:
         raise Rejected(300004, f"{path}{key}: {value!r} is not one of {sorted(allowed)}")
     return value.upper() if value is not None else None
 
 
-def _integer(obj: dict, key: str, path: str, required: bool = False) -> int | None:
+def _integer(obj: dict[str, Any], key: str, path: str, required: bool = False) -> int | None:
     value = _expect(obj, key, (int, float, str), path, required)
     if value is None:
         return None
@@ -216,7 +223,7 @@ def validate_create(body: Any) -> None:
         _validate_target(target, f"targets[{index}].", len(periods))
 
 
-def _validate_periods(periods: list) -> None:
+def _validate_periods(periods: list[Any]) -> None:
     previous_end: date | None = None
     ref_codes: set[str] = set()
     for index, period in enumerate(periods):
@@ -318,7 +325,9 @@ def period_status(start: str, end: str, today: date) -> str:
     return "RUNNING"
 
 
-def record_group(body: dict, group_id: int, next_id, attribution: dict) -> dict:
+def record_group(
+    body: dict[str, Any], group_id: int, next_id: NextId, attribution: dict[str, Any]
+) -> dict[str, Any]:
     """The recorded group (without computed ``periodStatus``), key order as the server's."""
     group: dict[str, Any] = {"id": group_id, "name": body["name"]}
     if body.get("description") is not None:
@@ -365,7 +374,7 @@ def record_group(body: dict, group_id: int, next_id, attribution: dict) -> dict:
     return group
 
 
-def _cycle_dates(body: dict) -> dict:
+def _cycle_dates(body: dict[str, Any]) -> dict[str, Any]:
     """The legacy field wins when both spellings are sent; ISO values are converted to UTC."""
     dates: dict[str, str] = {}
     for legacy_key, iso_key in (
@@ -390,7 +399,13 @@ def _cycle_dates(body: dict) -> dict:
     return {key: dates[key] for key in order if key in dates}
 
 
-def _record_target(target: dict, group_id: int, periods: list, next_id, attribution: dict) -> dict:
+def _record_target(
+    target: dict[str, Any],
+    group_id: int,
+    periods: list[Any],
+    next_id: NextId,
+    attribution: dict[str, Any],
+) -> dict[str, Any]:
     target_id = next_id("target")
     values = [
         {
@@ -434,7 +449,9 @@ def _record_target(target: dict, group_id: int, periods: list, next_id, attribut
     return recorded
 
 
-def apply_target_edit(recorded: dict, body: Any, periods: list, stamp: dict) -> None:
+def apply_target_edit(
+    recorded: dict[str, Any], body: Any, periods: list[Any], stamp: dict[str, Any]
+) -> None:
     """The update-target call: ``expression``, ``expressionJson``, ``filters`` and
     ``defaultValues`` (one per period, in period order) from ``body``; the rest is kept.
 

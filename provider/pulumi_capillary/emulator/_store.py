@@ -150,6 +150,7 @@ class Store:
             stray.unlink(missing_ok=True)
 
     def _load(self) -> None:
+        assert self.state_file is not None
         data = json.loads(self.state_file.read_text())
         self.groups = {g["id"]: g for g in data["groups"]}
         self.next_ids.update(data["nextIds"])
