@@ -30,10 +30,21 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(line)
 
 
-@pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
+@pytest.fixture(scope="session")
+def _one_emulator() -> Iterator[EmulatorServer]:
     with EmulatorServer(now=SEED_NOW) as server:
         yield server
+
+
+@pytest.fixture
+def emulator(_one_emulator: EmulatorServer) -> EmulatorServer:
+    """The session's emulator, as new: reset through its control API, clock and token
+    lifetime back to the seed's (one server for the suite instead of one per test)."""
+    httpx.post(_one_emulator.url + "/__emulator__/reset", timeout=10).raise_for_status()
+    with _one_emulator.store.lock:
+        _one_emulator.store.fixed_now = SEED_NOW
+        _one_emulator.store.token_ttl = 300
+    return _one_emulator
 
 
 @pytest.fixture

@@ -68,6 +68,14 @@ def quote(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def unknown_field(key: Any, known: list[str]) -> str:
+    """The rule for a key no model has, with the nearest known name when one is close."""
+    import difflib  # only on the error path
+
+    near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    return "is not a known field" + (f"; did you mean {near[0]!r}?" if near else "")
+
+
 def format_path(loc: tuple[Any, ...] | list[Any]) -> str:
     """``("targets", 0, "defaultValues")`` → ``targets[0].defaultValues``."""
     text = ""

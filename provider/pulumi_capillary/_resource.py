@@ -8,7 +8,6 @@ recorded it, with snake_case accessors for the ones a program needs.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, timezone
@@ -17,7 +16,7 @@ from typing import Any, ClassVar, Generic, TypeVar, overload
 import pulumi
 import pulumi.dynamic
 
-from ._exceptions import DeclarationError, Violation
+from ._exceptions import DeclarationError, Violation, unknown_field
 from ._provider import TargetGroupProvider
 from ._spec import (
     DefaultValue,
@@ -46,11 +45,6 @@ def _wire(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_wire(v) for v in value]
     return value
-
-
-def _nearest(key: Any, known: list[str]) -> str:
-    near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-    return f"; did you mean {near[0]!r}?" if near else ""
 
 
 class _Args:
@@ -91,7 +85,7 @@ class _Args:
         """
         known = sorted(f.name for f in fields(cls))  # type: ignore[arg-type]
         violations = [
-            Violation(f"{path}{key}", data[key], "is not a known field" + _nearest(key, known))
+            Violation(f"{path}{key}", data[key], unknown_field(key, known))
             for key in data
             if key not in known
         ]

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from ._exceptions import DeclarationError, Violation, format_path
+from ._exceptions import DeclarationError, Violation, format_path, unknown_field
 from ._rules import cross_field_violations
 from ._unknown import is_unknown
 from ._values import (
@@ -196,11 +196,8 @@ def _violations(error: ValidationError, model: type[_Model]) -> list[Violation]:
         value = "(missing)" if item["type"] == "missing" else item.get("input")
         message = item["msg"]
         if item["type"] == "extra_forbidden":
-            import difflib  # only on the error path
-
             names = _model_at(model, item["loc"][:-1]).field_names()
-            near = difflib.get_close_matches(str(item["loc"][-1]), names, n=1, cutoff=0.6)
-            message = "is not a known field" + (f"; did you mean {near[0]!r}?" if near else "")
+            message = unknown_field(item["loc"][-1], names)
         found.append(Violation(format_path(item["loc"]), value, message))
     return found
 
