@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from pulumi_capillary.emulator import EmulatorServer
-from tests.support import SEED_NOW, basic_header
+from tests.engine import Engine, ProviderProcess
+from tests.support import SEED_NOW, basic_header, stack_config
 
 _FIGURES: list[str] = []
 
@@ -60,3 +61,16 @@ def api(emulator: EmulatorServer) -> Iterator[httpx.Client]:
 def control(emulator: EmulatorServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=emulator.url + "/__emulator__", timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def server(emulator: EmulatorServer) -> Iterator[ProviderProcess]:
+    """The real provider server, configured for the emulator as the engine would."""
+    with ProviderProcess() as process:
+        process.configure(stack_config(emulator))
+        yield process
+
+
+@pytest.fixture
+def engine(server: ProviderProcess, tmp_path) -> Engine:
+    return Engine(server, tmp_path / "state.json")

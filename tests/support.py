@@ -65,3 +65,8 @@ def stack_config(emulator, oauth: bool = False, **extra: str) -> dict:
         f"capillary:{k}": secret(v) if k in ("password", "oauthSecret") else v
         for k, v in values.items()
     }
+
+
+def api_calls(control) -> list[tuple[str, str]]:
+    """The API calls the emulator received, as (method, path)."""
+    return [(r["method"], r["path"]) for r in control.get("/requests").json()["requests"]]

@@ -13,24 +13,8 @@ from pulumi_capillary import TargetGroupArgs
 from pulumi_capillary._diff import ChangeSet
 from pulumi_capillary._plan import Action, Policies, plan
 from pulumi_capillary._resource import _wire
-from tests.engine import UNKNOWN, CheckFailed, Engine, ProviderProcess
-from tests.support import seed, stack_config
-
-
-@pytest.fixture
-def server(emulator):
-    with ProviderProcess() as process:
-        process.configure(stack_config(emulator))
-        yield process
-
-
-@pytest.fixture
-def engine(server, tmp_path):
-    return Engine(server, tmp_path / "state.json")
-
-
-def _calls(control) -> list[tuple[str, str]]:
-    return [(r["method"], r["path"]) for r in control.get("/requests").json()["requests"]]
+from tests.engine import UNKNOWN, CheckFailed
+from tests.support import api_calls, seed
 
 
 def _with_filters(body: dict) -> dict:
@@ -104,7 +88,7 @@ def test_a_time_outside_the_years_1_to_9999_in_utc_is_refused_at_check(engine, c
     with pytest.raises(CheckFailed) as caught:
         engine.register("m", body, preview=True)
     assert dict(caught.value.failures)["toDate"].startswith("must lie between the years 1 and")
-    assert _calls(control) == []
+    assert api_calls(control) == []
 
 
 # -- 4. hostile input never crashes check -----------------------------------------------------
@@ -122,7 +106,7 @@ def test_hostile_input_gets_a_failure_with_its_path(engine, control):
     assert "control characters" in failures["targets[0].name"]
     assert "nested too deeply" in failures["targets[0].expressionJson"]
     assert all(len(reason) < 400 for reason in failures.values())  # values quoted short
-    assert _calls(control) == []
+    assert api_calls(control) == []
 
 
 # -- 5. every problem at once ---------------------------------------------------------------------

@@ -12,23 +12,7 @@ import pytest
 
 from pulumi_capillary.emulator import Credentials, EmulatorServer
 from tests.engine import UNKNOWN, CheckFailed, Engine, ProviderError, ProviderProcess
-from tests.support import SEED_NOW, seed, stack_config
-
-
-@pytest.fixture
-def server(emulator):
-    with ProviderProcess() as process:
-        process.configure(stack_config(emulator))
-        yield process
-
-
-@pytest.fixture
-def engine(server, tmp_path):
-    return Engine(server, tmp_path / "state.json")
-
-
-def _api_log(control) -> list[tuple[str, str]]:
-    return [(r["method"], r["path"]) for r in control.get("/requests").json()["requests"]]
+from tests.support import SEED_NOW, api_calls, seed, stack_config
 
 
 def test_create_then_no_change_makes_no_api_call(engine, control):
@@ -36,13 +20,13 @@ def test_create_then_no_change_makes_no_api_call(engine, control):
     assert created.op == "create"
     assert created.outputs["targetGroupId"] == 2911.0
     assert created.outputs["periodIds"] == [31623.0, 31624.0]
-    assert _api_log(control) == [("POST", "/v3/targetGroups")]  # exactly one POST
-    before = len(_api_log(control))
+    assert api_calls(control) == [("POST", "/v3/targetGroups")]  # exactly one POST
+    before = len(api_calls(control))
     step = engine.register("be01", seed("be01.request"), preview=True)
     assert step.op == "same"
     step = engine.register("be01", seed("be01.request"))
     assert step.op == "same"
-    assert len(_api_log(control)) == before  # no API call for a no-change preview or up
+    assert len(api_calls(control)) == before  # no API call for a no-change preview or up
     stored = engine.resources["be01"]
     assert stored["outputs"] == created.outputs  # state keeps the old outputs
     assert stored["inputs"]["name"] == "uatTargetGroupBE01"
@@ -61,14 +45,14 @@ def test_update_of_an_expression(engine, control, api):
     recorded = api.get("/v3/targetGroups/2911/targets").json()["data"][0]
     assert recorded["expressionJson"] == '{"arity":"literal","value":"false"}'
     # a target's expression is edited by the update-target call; the group call is for its name
-    assert ("PUT", "/v3/targetGroups/2911/targets/3147") in _api_log(control)
-    assert ("PUT", "/v3/targetGroups/editTargetGroup/2911") not in _api_log(control)
+    assert ("PUT", "/v3/targetGroups/2911/targets/3147") in api_calls(control)
+    assert ("PUT", "/v3/targetGroups/editTargetGroup/2911") not in api_calls(control)
     assert engine.register("be02", body).op == "same"
 
 
 def test_immutable_change_is_refused_at_check_before_any_call(engine, control):
     engine.register("be01", seed("be01.request"))
-    before = len(_api_log(control))
+    before = len(api_calls(control))
     body = seed("be01.request")
     body["periods"][0]["startDate"] = "2025-07-16T00:00:00Z"
     body["fromDate"] = "2025-12-31T00:00:00Z"
@@ -81,7 +65,7 @@ def test_immutable_change_is_refused_at_check_before_any_call(engine, control):
     assert "2025-07-17 → 2025-07-16" in reason
     assert "new name" in reason and "onImmutableChange: replace" in reason
     assert "resets every customer's progress" in reason
-    assert len(_api_log(control)) == before
+    assert len(api_calls(control)) == before
 
 
 def test_replace_with_a_new_name_creates_before_deleting(engine, control, api):
@@ -93,7 +77,7 @@ def test_replace_with_a_new_name_creates_before_deleting(engine, control, api):
     step = engine.register("m", body)
     assert step.op == "replace"
     assert list(step.diff.replaces) == ["periods"] and not step.diff.deleteBeforeReplace
-    log = _api_log(control)
+    log = api_calls(control)
     assert log.index(("POST", "/v3/targetGroups"), 1) < log.index(
         ("DELETE", "/v3/targetGroups/2911")
     )
@@ -173,7 +157,7 @@ def test_delete_under_delete_policy_calls_the_api(engine, control, api):
     engine.register("be01", body)
     engine.destroy()
     assert api.get("/v3/targetGroups").json()["data"] == []
-    assert ("DELETE", "/v3/targetGroups/2911") in _api_log(control)
+    assert ("DELETE", "/v3/targetGroups/2911") in api_calls(control)
 
 
 def test_four_concurrent_creates(engine, control):
@@ -185,7 +169,7 @@ def test_four_concurrent_creates(engine, control):
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         steps = list(pool.map(create, range(4)))
     assert len({s.outputs["targetGroupId"] for s in steps}) == 4
-    assert [m for m, _ in _api_log(control)].count("POST") == 4
+    assert [m for m, _ in api_calls(control)].count("POST") == 4
 
 
 def test_preview_with_unknown_values(engine, control):
@@ -223,7 +207,7 @@ def test_invalid_declaration_fails_check_with_paths(engine, control):
         "targets[0].defaultValues[1].defaultValue",
         "totalPeriods",
     }
-    assert _api_log(control) == []
+    assert api_calls(control) == []
 
 
 def test_missing_configuration_is_one_clear_error(emulator, tmp_path):
