@@ -76,7 +76,7 @@ def test_edit_that_does_not_take_is_an_error():
     declared["name"] = "renamed"
     changes = compare_to_record(recorded, declared)
     with pytest.raises(EditNotAppliedError, match="did not apply"):
-        _mocked(handler).update("2911", recorded, declared, changes, None)
+        _mocked(handler).update("2911", recorded, declared, changes)
 
 
 # -- against the emulator --------------------------------------------------------------
@@ -94,7 +94,7 @@ def test_create_read_edit_delete(emulator, control, oauth):
     declared["targets"][0]["expression"] = "false"
     declared["targets"][0]["defaultValues"][1]["defaultValue"] = 5
     changes = compare_to_record(created, declared)
-    edited = applier.update(str(group_id), created, declared, changes, None)
+    edited = applier.update(str(group_id), created, declared, changes)
     assert (edited["name"], edited["targets"][0]["expression"]) == ("renamed", "false")
     assert [v["defaultValue"] for v in edited["targets"][0]["defaultValues"]] == [2, 5]
     puts = [r["path"] for r in control.get("/requests").json()["requests"] if r["method"] == "PUT"]

@@ -244,9 +244,7 @@ class TargetGroupProvider(ResourceProvider):
         body = spec.body()
         verdict = self._verdict(olds, {**news, **body})
         verdict.raise_unless_in_place(_id)
-        recorded = self.applier.update(
-            _id, recorded_of(olds), body, verdict.changes, _applied(olds)
-        )
+        recorded = self.applier.update(_id, recorded_of(olds), body, verdict.changes)
         return UpdateResult(outputs(recorded, _options(news), body))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:

@@ -19,18 +19,9 @@ from starlette.routing import Route
 
 from ._control import control_routes
 from ._faults import FaultInjection
-from ._records import (
-    Rejected,
-    apply_target_edit,
-    attribution_stamp,
-    parse_id,
-    parse_instant,
-    parse_json,
-    period_status,
-    record_group,
-    validate_create,
-)
+from ._records import apply_target_edit, attribution_stamp, period_status, record_group
 from ._store import Store
+from ._validation import Rejected, parse_id, parse_instant, parse_json, validate_create
 
 MAX_BODY_BYTES = 1 << 20
 PHASE_OUT_MESSAGE = (

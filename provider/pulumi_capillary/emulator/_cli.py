@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from ._app import Credentials, parse_now
-from ._records import Rejected
 from ._server import EmulatorServer
+from ._validation import Rejected
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ._records import Rejected, parse_id, parse_instant, parse_json
 from ._store import Faults, Store
+from ._validation import Rejected, parse_id, parse_instant, parse_json
 
 # What the Capillary UI could change behind the API's back, with each value's type.
 TAMPERABLE: dict[str, type] = {
