@@ -4,12 +4,13 @@ Capillary's answers."""
 
 from __future__ import annotations
 
+import copy
 import time as _time
 from datetime import datetime
 
 import pytest
 
-from pulumi_capillary import TargetGroupArgs
+from pulumi_capillary import TargetGroupArgs, TargetGroupProvider
 from pulumi_capillary._diff import ChangeSet
 from pulumi_capillary._plan import Action, Policies, plan
 from pulumi_capillary._resource import _wire
@@ -212,3 +213,64 @@ def test_no_changes_and_nothing_unknown_is_the_only_no_op():
     assert plan(ChangeSet(), "a", {"name": "a"}, Policies()).action is Action.NONE
     assert plan(ChangeSet(), "a", {"name": UNKNOWN}, Policies()).action is Action.UPDATE
     assert plan(ChangeSet(), "a", {"name": "a"}, Policies(), True).action is Action.UPDATE
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+    if path:
+        yield path
+
+
+def _with_unknown(body: dict, path: tuple, unknown) -> dict:
+    body = copy.deepcopy(body)
+    holder = body
+    for part in path[:-1]:
+        holder = holder[part]
+    holder[path[-1]] = unknown
+    return body
+
+
+def _options(body: dict) -> dict:
+    return dict(body, onImmutableChange="replace", deletionPolicy="delete", adoptExistingId=5)
+
+
+def test_an_unknown_at_any_depth_is_never_a_failure():
+    """Every position of a declaration, provider-only inputs and list items included."""
+    from pulumi.output import Unknown
+
+    provider = TargetGroupProvider()
+    base = _options(_with_filters(seed("be01.request")))
+    old = provider.check({}, base).inputs
+    positions = list(_leaves(base))
+    assert len(positions) > 50
+    for path in positions:
+        body = _with_unknown(base, path, Unknown())
+        for olds in ({}, old):
+            result = provider.check(olds, body)
+            assert not result.failures, (path, [f.reason for f in result.failures])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("targets", 0, "filters", 0, "entityIds", 1),
+        ("targets", 0, "extendedFieldInfo", "name"),
+        ("targets", 0, "defaultValues", 1, "defaultValue"),
+        ("periods", 1, "startDate"),
+        ("deletionPolicy",),
+    ],
+    ids=lambda p: ".".join(map(str, p)),
+)
+def test_an_unknown_deep_inside_previews_as_a_possible_change(engine, control, path):
+    body = _options(_with_filters(seed("be01.request")))
+    del body["adoptExistingId"]
+    engine.register("m", body)
+    before = len(api_calls(control))
+    step = engine.register("m", _with_unknown(body, path, UNKNOWN), preview=True)
+    assert step.op == "update" and not list(step.diff.replaces)
+    assert len(api_calls(control)) == before

@@ -17,7 +17,7 @@ from typing import Any
 
 from ._exceptions import format_path
 from ._fields import Field, Mutability, field_for, fill_absent, in_period_order, rows
-from ._unknown import is_unknown
+from ._unknown import contains_unknown, is_unknown
 from ._values import integral
 
 
@@ -97,7 +97,7 @@ class ChangeSet:
 def _value(source: dict[str, Any], row: Field, keys: tuple[str, ...]) -> Any:
     for key in keys:
         value = source.get(key)
-        if is_unknown(value):
+        if contains_unknown(value):  # at any depth: an unknown id inside a filter too
             return UNKNOWN
         if value is not None:
             try:

@@ -26,7 +26,7 @@ from pydantic.alias_generators import to_camel
 
 from ._exceptions import DeclarationError, Violation, format_path, unknown_field
 from ._rules import cross_field_violations
-from ._unknown import is_unknown
+from ._unknown import contains_unknown, is_unknown
 from ._values import (
     AggregateFunction,
     Amount,
@@ -191,7 +191,7 @@ def _flatten(annotation: Any) -> Iterator[Any]:
 def _violations(error: ValidationError, model: type[_Model]) -> list[Violation]:
     found = []
     for item in error.errors(include_url=False):
-        if is_unknown(item.get("input")):
+        if contains_unknown(item.get("input")):
             continue  # preview: a value another resource will compute; checked at `up`
         value = "(missing)" if item["type"] == "missing" else item.get("input")
         message = item["msg"]
