@@ -168,7 +168,7 @@ def _target_kinds(body: dict[str, Any]) -> Iterator[Violation]:
                 f"is not valid for targetEntity {entity}; use one of "
                 f"{', '.join(sorted(TARGET_TYPES[entity]))}",
             )
-        if entity == "EVENT" and target.get("eventName") is None:
+        if entity == "EVENT" and not target.get("eventName"):
             yield _problem(
                 ("targets", index, "eventName"), None, "is required when targetEntity is EVENT"
             )

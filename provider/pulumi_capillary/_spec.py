@@ -103,7 +103,7 @@ class Target(_Model):
     target_entity: TargetEntity
     target_type: TargetType
     default_values: list[DefaultValue]
-    event_name: Annotated[str, Field(min_length=1)] | None = None
+    event_name: str | None = None  # required, and not blank, for EVENT targets (_rules)
     extended_field_info: ExtendedFieldInfo | None = None
     expression: str | None = None
     expression_json: JsonText | None = None
