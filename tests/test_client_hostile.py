@@ -72,6 +72,15 @@ def test_every_call_ends_by_its_deadline(name, respond, figure):
     assert elapsed < DEADLINE + 1.0 and created < DEADLINE + 1.0
 
 
+def test_a_redirect_is_not_followed_and_not_trusted():
+    headers = {"Location": "https://login.example.test/"}
+    with HostileServer(fixed("302 Found", b"", headers)) as server:
+        with pytest.raises(UnexpectedAnswerError, match="redirect") as caught:
+            CapillaryClient(_settings(server.url)).read(1)
+        assert len(server.requests) == 1
+    assert "check capillary:baseUrl" in str(caught.value)
+
+
 def test_a_bare_404_is_not_a_missing_group():
     """A wrong path prefix or a proxy: never "deleted" — refresh and destroy must fail."""
     with HostileServer(fixed("404 Not Found", b"<html>not here</html>")) as server:
@@ -108,6 +117,8 @@ def test_a_404_in_capillarys_envelope_with_its_code_is_gone():
         b'"ok"',
         b'{"data": "a string", "errors": null}',
         b'{"data": {"name": "no id"}, "errors": null}',
+        b'{"data": {"id": 5, "periods": ["x"], "targets": [1]}, "errors": null}',
+        b'{"data": {"id": true}, "errors": null}',
         b"{not json",
     ],
 )

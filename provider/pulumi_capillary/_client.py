@@ -90,6 +90,27 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, value) if math.isfinite(value) else None
 
 
+def _all_objects(items: Any) -> bool:
+    return isinstance(items, list) and all(isinstance(item, dict) for item in items)
+
+
+def _objects(holder: dict[str, Any], key: str) -> bool:
+    """``holder[key]``, if present, is a list of objects (periods, targets)."""
+    return holder.get(key) is None or _all_objects(holder[key])
+
+
+def _a_group(group: dict[str, Any]) -> bool:
+    """A recorded group: a positive integer id, and lists of objects where lists belong."""
+    group_id = group.get("id")
+    return (
+        isinstance(group_id, int)
+        and not isinstance(group_id, bool)
+        and group_id > 0
+        and _objects(group, "periods")
+        and _objects(group, "targets")
+    )
+
+
 def _server_message(payload: Any, response: httpx.Response) -> tuple[int | None, str]:
     """Capillary's own error code and message, if the answer is its envelope."""
     errors = payload.get("errors") if isinstance(payload, dict) else None
@@ -267,6 +288,12 @@ class CapillaryClient:
                 "drop it from the stack.",
                 **kw,
             )
+        if 300 <= status < 400:
+            return UnexpectedAnswerError(
+                f"{where} was answered with a redirect (HTTP {status}), which Capillary's API "
+                "does not send; check capillary:baseUrl (a proxy or a login page may answer).",
+                **kw,
+            )
         if status == 404:
             return UnexpectedAnswerError(
                 f"{self._settings.base_url}{where.split(' ', 1)[1]} answered HTTP 404 without "
@@ -331,9 +358,9 @@ class CapillaryClient:
         deadline = deadline or self.deadline()
         path = f"{GROUPS}/{group_id}"
         group = self.call("GET", path, deadline, params={"includePeriods": "true"})
-        self._shaped(group, dict, f"GET {path}", lambda g: "id" in g)
+        self._shaped(group, dict, f"GET {path}", _a_group)
         targets = self.call("GET", f"{path}/targets", deadline)
-        self._shaped(targets, list, f"GET {path}/targets", lambda t: True)
+        self._shaped(targets, list, f"GET {path}/targets", _all_objects)
         return {**group, "targets": targets}
 
     def list_groups(
@@ -370,9 +397,7 @@ class CapillaryClient:
         """``POST v3/targetGroups`` once, never retried here: the answer may be lost after
         Capillary committed it, and only the caller can tell a retry from a duplicate."""
         data = self._once("POST", GROUPS, deadline, json=body)
-        group: dict[str, Any] = self._shaped(
-            data, dict, f"POST {GROUPS}", lambda g: isinstance(g.get("id"), int) and g["id"] > 0
-        )
+        group: dict[str, Any] = self._shaped(data, dict, f"POST {GROUPS}", _a_group)
         return group
 
     def edit_group(self, group_id: int | str, body: dict[str, Any]) -> Any:
