@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._client import CapillaryClient
+from ._deadline import Deadline
 from ._diff import Change, ChangeSet, compare_to_record
 from ._exceptions import (
     AdoptionMismatchError,
@@ -59,7 +60,11 @@ class Applier:
 
     # -- create ----------------------------------------------------------------------------
     def adopt(
-        self, group_id: int | str, declared: dict[str, Any], why: str, deadline: Any = None
+        self,
+        group_id: int | str,
+        declared: dict[str, Any],
+        why: str,
+        deadline: Deadline | None = None,
     ) -> dict[str, Any]:
         """Read a group and return it if it matches the declaration; fail with the differences."""
         recorded = self.client.read(group_id, deadline)
@@ -97,7 +102,7 @@ class Applier:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _recover(
-        self, found: dict[str, Any], declared: dict[str, Any], deadline: Any
+        self, found: dict[str, Any], declared: dict[str, Any], deadline: Deadline
     ) -> dict[str, Any]:
         why = "carries this milestone's name after a create of this run whose answer was lost"
         recorded = self.adopt(found["id"], declared, why, deadline)

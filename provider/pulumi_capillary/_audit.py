@@ -55,8 +55,8 @@ class Audit:
         return 0 if clean else 1
 
     def to_json(self) -> str:
-        counts = {s: sum(m.status == s for m in self.milestones) for s in ("same", "differs")}
-        counts["missing"] = sum(m.status == "missing" for m in self.milestones)
+        statuses = ("same", "differs", "missing")
+        counts = {s: sum(m.status == s for m in self.milestones) for s in statuses}
         counts["undeclared"] = len(self.undeclared)
         document = {
             "milestones": [asdict(m) for m in self.milestones],

@@ -118,7 +118,7 @@ def transport(limits: httpx.Limits) -> httpx.HTTPTransport:
     """httpx's own transport, its connections bounded by the current deadline.
 
     httpx does not expose httpcore's ``network_backend``; the pool's is wrapped in place
-    (tests/test_deadline.py fails if an httpx release moves it).
+    (tests/test_client_hostile.py fails if an httpx release moves it).
     """
     http = httpx.HTTPTransport(limits=limits)
     pool = http._pool

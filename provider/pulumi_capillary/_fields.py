@@ -27,12 +27,11 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from enum import Enum
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Any
 
-from ._values import integral, parse_moment
+from ._values import integral, utc_moment
 
 
 class Mutability(str, Enum):
@@ -48,11 +47,6 @@ class Edit(str, Enum):
     TARGET = "PUT v3/targetGroups/{id}/targets/{targetId}"
 
 
-@lru_cache(maxsize=8192)
-def _moment(value: str) -> datetime:
-    return parse_moment(value).astimezone(timezone.utc)  # YYYY-MM-DD reads as UTC midnight
-
-
 def same(value: Any) -> Any:
     return value
 
@@ -62,13 +56,13 @@ def text(value: Any) -> Any:
 
 
 def day(value: Any) -> Any:
-    return None if value is None else _moment(str(value)).date().isoformat()
+    return None if value is None else utc_moment(str(value)).date().isoformat()
 
 
 def instant(value: Any) -> Any:
     if value is None:
         return None
-    return _moment(str(value)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_moment(str(value)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def number(value: Any) -> Any:

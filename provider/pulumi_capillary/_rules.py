@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
-from functools import cache, lru_cache
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from ._exceptions import Violation, format_path
-from ._values import TARGET_TYPES, TargetEntity, TargetType, WholeNumber, parse_moment
+from ._values import TARGET_TYPES, TargetEntity, TargetType, WholeNumber, utc_moment
 
 Rule = Callable[[dict[str, Any]], Iterator[Violation]]
 RULES: list[Rule] = []
@@ -44,21 +44,18 @@ def _read(kind: Any, value: Any) -> Any:
 
 
 def _moment(value: Any) -> datetime | None:
-    return _parsed_moment(value) if isinstance(value, str) else None
-
-
-@lru_cache(maxsize=4096)
-def _parsed_moment(text: str) -> datetime | None:
-    """The declared text as a moment (what ``Moment`` validates), ``None`` if it is not one."""
+    """The declared text as a moment in UTC, ``None`` if it is not one (or not known)."""
+    if not isinstance(value, str):
+        return None
     try:
-        return parse_moment(text)
+        return utc_moment(value)
     except ValueError:
         return None
 
 
 def _day(value: Any) -> date | None:
     moment = _moment(value)
-    return None if moment is None else moment.astimezone(timezone.utc).date()
+    return None if moment is None else moment.date()
 
 
 def _items(value: Any) -> list[tuple[int, dict[str, Any]]]:

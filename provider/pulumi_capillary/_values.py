@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BeforeValidator, Field
@@ -47,9 +48,11 @@ def parse_moment(value: Any) -> datetime:
     return moment
 
 
-def utc_day(value: str) -> date:
-    """The calendar day Capillary records for a date-time (the date part in UTC)."""
-    return parse_moment(value).astimezone(timezone.utc).date()
+@lru_cache(maxsize=8192)
+def utc_moment(text: str) -> datetime:
+    """A declared or recorded date-time in UTC (``YYYY-MM-DD`` is UTC midnight); cached, as
+    check and diff read the same dates again and again. Raises ``ValueError`` if invalid."""
+    return parse_moment(text).astimezone(timezone.utc)
 
 
 def format_moment(moment: datetime) -> str:
