@@ -259,9 +259,8 @@ def test_property_created_through_the_emulator_then_no_diff(shared_emulator, bod
 
 
 def test_concurrent_diffs_are_safe():
-    """The provider server diffs on 4 threads. deepdiff's default path rendering parses list
-    indices with ast.literal_eval, which CPython 3.11.7 cannot do on two threads at once
-    (SystemError: AST constructor recursion depth mismatch); views use no lists for it."""
+    """The provider server diffs on 4 threads: comparisons share no state (an earlier,
+    deepdiff-based one failed here with "AST constructor recursion depth mismatch")."""
     import concurrent.futures
 
     recorded = seed("be02.response")["data"]

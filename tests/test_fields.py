@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_capillary import _fields
-from pulumi_capillary._fields import FIELDS, Edit, Mutability, field_for
+from pulumi_capillary._fields import FIELDS, Edit, Mutability
 from pulumi_capillary._spec import Period, Target, TargetGroupSpec
 from tests.support import seed
 
@@ -56,20 +56,6 @@ def test_only_the_documented_fields_are_updatable_each_by_its_call():
         "targets[].defaultValues": Edit.TARGET,
     }
     assert all(f.edit is None for f in FIELDS if f.mutability is not Mutability.UPDATABLE)
-
-
-@pytest.mark.parametrize(
-    ("path", "row"),
-    [
-        ("periods[3].startDate", "periods[].startDate"),
-        ("periods[2]", "periods[]"),
-        ("targets[0].defaultValues[1]", "targets[].defaultValues"),
-        ("name", "name"),
-        ("targets[1].targetPeriodDefaultValuesMap", "targets[].targetPeriodDefaultValuesMap"),
-    ],
-)
-def test_field_for_concrete_paths(path, row):
-    assert field_for(path).path == row
 
 
 def test_comparisons():

@@ -3,20 +3,20 @@
 Both sides are first projected onto a *view* built from the fields table: only compared
 fields, each in its comparison form (numbers by value at every depth), defaults filled in,
 fields Capillary left out of its answer taken from the declaration last applied. Equal
-views mean no change (the common case, and a cheap ``==``); otherwise deepdiff says where
-they differ, and each difference is classified by the table row that governs its path.
+views mean no change (the common case, and a cheap ``==``); otherwise the views are walked
+row by row, so each difference is found together with the row that classifies it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from ._exceptions import format_path
-from ._fields import Field, Mutability, field_for, fill_absent, in_period_order, rows
+from ._fields import Field, Mutability, fill_absent, in_period_order, rows
 from ._unknown import contains_unknown, is_unknown
 from ._values import integral
 
@@ -129,43 +129,32 @@ def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:
     return view
 
 
-def _path(parts: list[Any]) -> str:
-    return format_path(parts) if parts else ""
+Difference = tuple[Field, list[Any], Any, Any]
 
 
-def _row_path(parts: list[Any]) -> tuple[Field, list[Any]]:
-    """The governing row and the concrete path to it (``targets[0].expressionJson.type``
-    is a change of ``targets[0].expressionJson``; an itemwise row keeps its index)."""
-    row = field_for(_path(parts))
-    for length in range(1, len(parts) + 1):
-        pattern = _path(["[]" if isinstance(p, int) else p for p in parts[:length]])
-        pattern = pattern.replace("[[]]", "[]").replace(".[]", "[]")
-        whole_list = pattern == row.path.removesuffix("[]") and length == len(parts)
-        if pattern == row.path or whole_list:
-            if row.itemwise and length < len(parts) and isinstance(parts[length], int):
-                length += 1
-            return row, parts[:length]
-    return row, parts
-
-
-def _at(view: Any, parts: list[Any]) -> Any:
-    for part in parts:
-        try:
-            view = view[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return view
-
-
-def _indexed(value: Any) -> Any:
-    """Lists as ``{"0": ...}``: deepdiff renders an int path element with ast.literal_eval,
-    which CPython 3.11.7 can fail under threads ("AST constructor recursion depth mismatch");
-    string keys never reach it."""
-    if isinstance(value, list):
-        return {str(i): _indexed(item) for i, item in enumerate(value)}
-    if isinstance(value, dict):
-        return {key: _indexed(item) for key, item in value.items()}
-    return value
+def _differences(old: Any, new: Any, parent: str, at: list[Any]) -> Iterator[Difference]:
+    """Walks two views row by row, so each difference comes with the row that governs it:
+    a whole field, an item of an itemwise list, or an item added or removed."""
+    for row in rows(parent):
+        before, after = old.get(row.key), new.get(row.key)
+        if before == after:
+            continue
+        path = [*at, row.key]
+        nested = row.path.endswith("[]")
+        if not (nested or row.itemwise) or not (
+            isinstance(before, list) and isinstance(after, list)
+        ):
+            yield row, path, before, after
+            continue
+        for index in range(max(len(before), len(after))):
+            item_before = before[index] if index < len(before) else None
+            item_after = after[index] if index < len(after) else None
+            if item_before == item_after:
+                continue
+            if nested and isinstance(item_before, dict) and isinstance(item_after, dict):
+                yield from _differences(item_before, item_after, row.path, [*path, index])
+            else:
+                yield row, [*path, index], item_before, item_after
 
 
 def _declared_name(row: Field, parts: list[Any], *sources: dict[str, Any]) -> list[Any]:
@@ -183,22 +172,10 @@ def _declared_name(row: Field, parts: list[Any], *sources: dict[str, Any]) -> li
 def _plan(
     old_view: dict[str, Any], new_view: dict[str, Any], *declarations: dict[str, Any]
 ) -> ChangeSet:
-    if old_view == new_view:
-        return ChangeSet()
-    from deepdiff import DeepDiff  # imported when needed: keeps provider start-up light
-
-    tree = DeepDiff(_indexed(old_view), _indexed(new_view), view="tree", verbose_level=2)
     changes: dict[str, Change] = {}
-    for report in tree.values():
-        for level in report:
-            parts = [
-                int(p) if isinstance(p, str) and p.isdigit() else p
-                for p in level.path(output_format="list")
-            ]
-            row, parts = _row_path(parts)
-            old, new = _at(old_view, parts), _at(new_view, parts)
-            path = _path(_declared_name(row, parts, *declarations))
-            changes.setdefault(path, Change(path, row, old, new))
+    for row, parts, old, new in _differences(old_view, new_view, "", []):
+        path = format_path(_declared_name(row, parts, *declarations))
+        changes.setdefault(path, Change(path, row, old, new))
     return ChangeSet(tuple(changes[p] for p in sorted(changes)))
 
 

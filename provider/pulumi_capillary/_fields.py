@@ -24,7 +24,6 @@ outputs), so only a value that is present and different counts.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -213,28 +212,11 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 
-BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
-
 
 @cache
 def rows(parent: str = "") -> tuple[Field, ...]:
     """The compared (non-server) rows directly under ``parent`` ("" or "periods[]")."""
     return tuple(f for f in FIELDS if f.parent == parent and f.mutability is not SERVER)
-
-
-def field_for(path: str) -> Field:
-    """The row governing a concrete path such as ``targets[0].defaultValues[1]``."""
-    pattern = re.sub(r"\[\d+\]", "[]", path)
-    while pattern not in BY_PATH:
-        if pattern + "[]" in BY_PATH:
-            return BY_PATH[pattern + "[]"]
-        if pattern.endswith("[]"):
-            pattern = pattern[:-2]
-        elif "." in pattern:
-            pattern = pattern.rsplit(".", 1)[0]
-        else:
-            raise KeyError(path)
-    return BY_PATH[pattern]
 
 
 def in_period_order(recorded: dict[str, Any]) -> dict[str, Any]:
