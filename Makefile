@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8080
+WORKERS ?= 3
 
 .PHONY: up down test lint emulator clean
 
@@ -18,7 +19,7 @@ down:
 test: $(VENV)/.installed
 	$(BIN)/ruff check provider tests bench programs
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(WORKERS) --dist worksteal
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check provider tests bench programs

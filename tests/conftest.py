@@ -24,10 +24,21 @@ def figure():
     return record
 
 
+def pytest_sessionfinish(session) -> None:
+    """Under pytest-xdist a worker hands its figures to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = list(_FIGURES)
+
+
+def pytest_testnodedown(node, error) -> None:
+    _FIGURES.extend(getattr(node, "workeroutput", {}).get("figures", []))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if _FIGURES:
         terminalreporter.section("figures")
-        for line in _FIGURES:
+        for line in sorted(_FIGURES):
             terminalreporter.write_line(line)
 
 

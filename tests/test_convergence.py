@@ -231,7 +231,7 @@ def _valid(body: dict) -> bool:
     phases=[Phase.explicit, Phase.generate],  # each example changes the org: no replay
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_mutation_converges(harness, body, replace, paths, data):
+def _converges(harness, body, replace, paths, data) -> None:
     emulator, engine = harness
     engine.resources.clear()  # one milestone at a time: refresh reads only this one
     resource = f"r{next(_serial)}"
@@ -265,7 +265,8 @@ def test_every_mutation_converges(harness, body, replace, paths, data):
         body = mutated
 
 
-def test_convergence_figure(figure):
+def test_every_mutation_converges(harness, figure):
+    _converges(harness)
     pairs = sum(count for outcome, count in _outcomes.items() if outcome != "invalid (skipped)")
     figure(
         "convergence.pairs",

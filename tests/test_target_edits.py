@@ -15,7 +15,7 @@ from tests.support import seed, stack_config
 @pytest.fixture
 def server(emulator):
     with ProviderProcess() as process:
-        process.configure(stack_config(emulator, retryDeadlineSeconds="5"))
+        process.configure(stack_config(emulator, retryDeadlineSeconds="2"))
         yield process
 
 

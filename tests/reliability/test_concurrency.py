@@ -12,7 +12,8 @@ from pulumi.dynamic.config import Config
 from pulumi_capillary import TargetGroupProvider
 from tests.support import seed, stack_config
 
-TTL = 1  # seconds: several expiries during the run
+TTL = 1  # seconds
+SPAN = 2.5 * TTL  # the workers keep going this long, however fast calls are: several expiries
 
 
 def test_mixed_calls_while_tokens_expire(emulator, control, figure):
@@ -28,9 +29,9 @@ def test_mixed_calls_while_tokens_expire(emulator, control, figure):
 
     def worker(index: int) -> int:
         done = 0
-        for round_ in range(8):
+        while done < 8 or time.monotonic() - started < SPAN:
             body = seed("be02.request")
-            body["name"] = f"worker-{index}-{round_}"
+            body["name"] = f"worker-{index}-{done}"
             checked = provider.check({}, body)
             created = provider.create(checked.inputs)
             provider.read(created.id, created.outs)
@@ -43,7 +44,7 @@ def test_mixed_calls_while_tokens_expire(emulator, control, figure):
         return done
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        assert sum(pool.map(worker, range(4))) == 32
+        total = sum(pool.map(worker, range(4)))
     elapsed = time.monotonic() - started
     log = control.get("/requests").json()["requests"]
     generations = sum(1 for r in log if r["path"] == "/v3/oauth/token/generate")
@@ -56,4 +57,4 @@ def test_mixed_calls_while_tokens_expire(emulator, control, figure):
     figure("concurrency.rejected_401", rejected)
     assert generations == provider.client.auth.generations
     assert 2 <= generations <= windows and rejected == 0
-    assert len(control.get("/groups").json()["groups"]) == 32
+    assert len(control.get("/groups").json()["groups"]) == total >= 32
