@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import runpy
 import shutil
 import threading
@@ -22,9 +23,21 @@ from typing import Any
 import pulumi
 import yaml
 
-from tests.engine import ROOT, TYPE, Engine, ProviderProcess, Step
+from tests.engine import ROOT, TYPE, CheckFailed, Engine, ProviderError, ProviderProcess, Step
 
 PROJECT = "capillary-milestones"
+
+
+class _AlreadyReported(logging.Filter):
+    """A run raises the first error its registrations met; the futures pulumi's runtime left
+    holding those errors are collected later, and asyncio would log each as never retrieved."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, (ProviderError, CheckFailed))
+
+
+logging.getLogger("asyncio").addFilter(_AlreadyReported())
 
 
 def copy_project(destination: Path) -> Path:
