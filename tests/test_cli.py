@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from pulumi_capillary import TargetGroupProvider
-from pulumi_capillary._catalog import to_body
+from pulumi_capillary._spec import from_python_names
 from tests.engine import ROOT
 from tests.support import seed
 
@@ -63,8 +63,9 @@ def test_validate_reports_every_problem(tmp_path):
     bad["periods"] = good["periods"]
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
     result = _run("validate", str(tmp_path / "bad.yaml"))
-    assert f"{tmp_path}/bad.yaml: trackingType: Input should be 'DEFAULT'" in result.stdout
-    assert "targets[0].defaultValues[0].defaultValue: must be a number" in result.stdout
+    # validated once, by the model; paths as the file spells them
+    assert f"{tmp_path}/bad.yaml: tracking_type: Input should be 'DEFAULT'" in result.stdout
+    assert "targets[0].default_values[0]: must be a number" in result.stdout
 
 
 def _env(emulator) -> dict:
@@ -92,7 +93,7 @@ def test_export_then_adopt_produces_no_changes(emulator, api, tmp_path, monkeypa
     assert declaration["adopt_existing_id"] == created["id"]
     assert declaration["targets"][0]["default_values"] == [2, 3]
     provider = TargetGroupProvider()
-    checked = provider.check({}, to_body(declaration))
+    checked = provider.check({}, from_python_names(declaration))
     assert not checked.failures
     import os
 

@@ -7,6 +7,7 @@ its own emulator.
 from __future__ import annotations
 
 import httpx
+import pulumi
 import pytest
 import yaml
 
@@ -231,3 +232,14 @@ def test_lost_create_answer_then_rerun_refuses_without_duplicates(
         stack.up()
     assert "adoptExistingId: " in caught.value.message
     assert len(_groups(api)) == committed
+
+
+def test_a_broken_data_file_is_named_and_nothing_is_registered(project, emulator, api, tmp_path):
+    path = project / "programs" / "milestones" / "milestones" / "product-reviews.yaml"
+    path.write_text(path.read_text().replace("tracking_type:", "trackin_type:"))
+    with pytest.raises(pulumi.RunError) as caught:
+        _dev(project, emulator, tmp_path).up()
+    message = str(caught.value)
+    assert message.startswith("milestones/product-reviews.yaml: The milestone declaration")
+    assert "trackin_type: is not a known field; did you mean 'tracking_type'?" in message
+    assert _groups(api) == {}

@@ -109,11 +109,12 @@ def test_from_dict_reads_the_data_file_shape():
         TargetGroupArgs.from_dict(
             {"name": "x", "periods": [{"start_dat": "2026-01-01"}], "targets": [], "color": "red"}
         )
-    assert [str(v) for v in caught.value.violations] == [
+    assert sorted(str(v) for v in caught.value.violations) == [
         "color: is not a known field (got 'red')",
+        "periods[0].end_date: is required (got (missing))",
         "periods[0].start_dat: is not a known field; did you mean 'start_date'? (got '2026-01-01')",
         "periods[0].start_date: is required (got (missing))",
-        "periods[0].end_date: is required (got (missing))",
+        "targets: List should have at least 1 item after validation, not 0 (got [])",
     ]
 
 

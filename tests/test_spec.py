@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 
 from pulumi_capillary._exceptions import DeclarationError
-from pulumi_capillary._spec import TargetGroupSpec, parse_inputs
+from pulumi_capillary._spec import (
+    TargetGroupSpec,
+    from_python_names,
+    parse_inputs,
+    to_python_names,
+)
 from pulumi_capillary._unknown import UNKNOWN_SENTINEL
 from tests.declarations import declarations
 from tests.support import seed
@@ -252,3 +257,37 @@ def test_provider_options_are_split_from_the_body():
 def test_generated_declarations_validate_and_canonicalise_stably(body):
     canonical = parse_inputs(body)[0].body()
     assert parse_inputs(canonical)[0].body() == canonical
+
+
+# -- the two spellings -------------------------------------------------------------------
+
+
+def test_no_alias_names_two_fields():
+    """Data-file paths are translated through one alias → name map over every model."""
+    from pulumi_capillary._spec import _MODELS
+
+    seen: dict[str, str] = {}
+    for model in _MODELS:
+        for name, field in model.model_fields.items():
+            assert seen.setdefault(field.alias or name, name) == name, (model, name)
+
+
+@pytest.mark.parametrize("name", ["be01.request", "be02.request", "body-params.request"])
+def test_python_names_round_trip_a_documented_body(name):
+    body = seed(name)
+    data = to_python_names(body)
+    assert "targetEntity" not in str(data) and "target_entity" in str(data)
+    again, _ = parse_inputs(from_python_names(data))
+    assert again is not None and again.body() == parse_inputs(body)[0].body()
+
+
+def test_a_data_files_problems_are_named_as_it_spells_them():
+    data = to_python_names(seed("be01.request"))
+    data["total_periods"] = 9  # a cross-field rule
+    data["targets"][0]["default_values"][1] = "lots"  # listed bare in a data file
+    data["targets"][0]["event_nam"] = "x"
+    with pytest.raises(DeclarationError) as caught:
+        parse_inputs(from_python_names(data), python_names=True)
+    paths = {v.path: v.rule for v in caught.value.violations}
+    assert set(paths) == {"total_periods", "targets[0].default_values[1]", "targets[0].event_nam"}
+    assert "did you mean 'event_name'?" in paths["targets[0].event_nam"]

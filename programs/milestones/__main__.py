@@ -11,6 +11,7 @@ from pathlib import Path
 import pulumi
 
 from pulumi_capillary import (
+    DeclarationError,
     PeriodArgs,
     StackSettings,
     TargetArgs,
@@ -75,10 +76,19 @@ declarations = {
     **load_catalog(Path(__file__).parent / "milestones"),
     "monthly-store-check-ins": monthly_check_ins(date(2027, 1, 1), months=6),
 }
-milestones = {
-    key: TargetGroup(key, stack.apply(declaration))
-    for key, declaration in sorted(declarations.items())
-}
+
+
+def concrete(key: str, declaration) -> TargetGroupArgs:
+    """The declaration for this stack; a data file's problems name the file, no traceback."""
+    try:
+        return stack.apply(declaration)
+    except DeclarationError as error:
+        raise pulumi.RunError(f"milestones/{key}.yaml: {error}") from None
+
+
+# every declaration is made concrete (and a data file validated) before any is registered
+concrete_args = {key: concrete(key, d) for key, d in sorted(declarations.items())}
+milestones = {key: TargetGroup(key, args) for key, args in concrete_args.items()}
 pulumi.export(
     "milestones",
     {key: {"id": group.target_group_id, "name": group.name} for key, group in milestones.items()},

@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._catalog import dump_yaml, to_declaration
+from ._catalog import dump_yaml
 from ._diff import compare_to_record, show
 from ._fields import Mutability, declared_from_recorded
-from ._spec import canonical_or_none
+from ._spec import canonical_or_none, to_python_names
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 
@@ -134,7 +134,7 @@ def _file_name(name: str, taken: set[str]) -> str:
 def exported(recorded: dict[str, Any], strip_prefix: str = "") -> dict[str, Any]:
     """The milestone-file declaration of a recorded group (its name without the prefix)."""
     body = declared_from_recorded(recorded)
-    declaration = to_declaration(canonical_or_none(body) or body)
+    declaration = to_python_names(canonical_or_none(body) or body)
     name = str(declaration.get("name", ""))
     if strip_prefix and name.startswith(strip_prefix):
         declaration["name"] = name[len(strip_prefix) :]

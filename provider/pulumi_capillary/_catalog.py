@@ -14,17 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel
 
 from ._exceptions import DeclarationError, Violation
-from ._spec import (
-    ResourceOptions,
-    Target,
-    TargetGroupSpec,
-    _Model,
-    nested_model,
-    parse_inputs,
-)
+from ._spec import from_python_names, parse_inputs
 
 if TYPE_CHECKING:
     from ._resource import TargetGroupArgs
@@ -41,8 +33,6 @@ class StackSettings:
 
     def apply(self, declaration: Mapping[str, Any] | TargetGroupArgs) -> TargetGroupArgs:
         """A declaration (data-file mapping or args) made concrete for this stack."""
-        import pulumi
-
         from ._resource import TargetGroupArgs
 
         args = (
@@ -50,16 +40,21 @@ class StackSettings:
             if isinstance(declaration, TargetGroupArgs)
             else TargetGroupArgs.from_dict(declaration)
         )
+        return replace(args, **self._changes(args.name, args.preferred_till_id))
+
+    def _changes(self, name: Any, till: Any) -> dict[str, Any]:
+        """What this stack sets: the prefixed name, and its till unless one is declared."""
         changes: dict[str, Any] = {}
         if self.name_prefix:
-            changes["name"] = (
-                f"{self.name_prefix}{args.name}"
-                if isinstance(args.name, str)
-                else pulumi.Output.concat(self.name_prefix, args.name)
-            )
-        if self.preferred_till_id is not None and args.preferred_till_id is None:
+            if isinstance(name, str) or name is None:
+                changes["name"] = f"{self.name_prefix}{name or ''}"
+            else:
+                import pulumi
+
+                changes["name"] = pulumi.Output.concat(self.name_prefix, name)
+        if self.preferred_till_id is not None and till is None:
             changes["preferred_till_id"] = self.preferred_till_id
-        return replace(args, **changes)
+        return changes
 
 
 def milestone_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -97,60 +92,18 @@ def load_catalog(directory: str | Path) -> dict[str, dict[str, Any]]:
     return {path.stem: read_milestone(path) for path in milestone_files([directory])}
 
 
-# -- snake_case data ⇄ camelCase request body ---------------------------------------------
-
-
-def _aliases(model: type[BaseModel]) -> dict[str, str]:
-    return {name: field.alias or name for name, field in model.model_fields.items()}
-
-
-def to_body(declaration: Mapping[str, Any]) -> dict[str, Any]:
-    """snake_case data (as in a data file) → the camelCase inputs the provider checks."""
-    from ._resource import TargetGroupArgs
-
-    inputs: dict[str, Any] = TargetGroupArgs.from_dict(declaration).to_inputs()
-    return inputs
-
-
-def _snake(value: Any, model: type[BaseModel]) -> Any:
-    if isinstance(value, list):
-        return [_snake(v, model) for v in value]
-    if not isinstance(value, dict):
-        return value
-    reverse = {alias: name for name, alias in _aliases(model).items()}
-    assigned = {name for name, field in model.model_fields.items() if field.exclude}
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        name = reverse.get(key) or str(key)
-        if name in assigned:
-            continue  # an id Capillary assigns: not part of a declaration
-        child = nested_model(model, name) if issubclass(model, _Model) else None
-        out[name] = _snake(item, child) if child else item
-    if model is Target and "default_values" in out:
-        # the items were made snake_case too; a data file lists the bare values
-        out["default_values"] = [
-            v.get("default_value") if isinstance(v, dict) else v for v in out["default_values"]
-        ]
-    return out
-
-
-def to_declaration(body: Mapping[str, Any]) -> dict[str, Any]:
-    """A camelCase body (e.g. from a recorded group) → the snake_case data-file shape."""
-    options = {k: v for k, v in body.items() if k in _aliases(ResourceOptions).values()}
-    data: dict[str, Any] = _snake(
-        {k: v for k, v in body.items() if k not in options}, TargetGroupSpec
-    )
-    data.update({n: options[a] for n, a in _aliases(ResourceOptions).items() if a in options})
-    return data
-
-
 def validate_declaration(
     declaration: Mapping[str, Any], stack: StackSettings | None = None
 ) -> dict[str, Any]:
-    """The canonical body, or DeclarationError with every violation (the provider's rules);
-    with ``stack``, made concrete for that stack's org first (prefix, till)."""
-    inputs = (stack or StackSettings()).apply(declaration).to_inputs()
-    spec, _ = parse_inputs(inputs)
+    """The canonical body, or DeclarationError with every violation (the provider's rules,
+    run once, paths as the file spells them); with ``stack``, made concrete for that stack's
+    org first (prefix, till)."""
+    stack = stack or StackSettings()
+    data = {
+        **declaration,
+        **stack._changes(declaration.get("name"), declaration.get("preferred_till_id")),
+    }
+    spec, _ = parse_inputs(from_python_names(data), python_names=True)
     assert spec is not None, "a data file holds no unknown values"
     return spec.body()
 

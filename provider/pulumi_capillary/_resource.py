@@ -9,14 +9,13 @@ recorded it, with snake_case accessors for the ones a program needs.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import pulumi
 import pulumi.dynamic
 
-from ._exceptions import DeclarationError, Violation, unknown_field
 from ._provider import TargetGroupProvider
 from ._spec import (
     DefaultValue,
@@ -26,6 +25,9 @@ from ._spec import (
     ResourceOptions,
     Target,
     TargetGroupSpec,
+    from_python_names,
+    parse_inputs,
+    to_python_names,
 )
 from ._values import format_moment
 
@@ -71,44 +73,23 @@ class _Args:
 
         def convert(item: Any) -> Any:
             if isinstance(item, Mapping) and set(item) <= names:
-                return nested.from_dict(item)
+                return nested._build(item)
             return item
 
         return [convert(i) for i in value] if isinstance(value, list) else convert(value)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str = "") -> Any:
-        """From a snake_case mapping (a milestone data file); nested items become args too.
-
-        Unknown or missing keys raise DeclarationError naming each path (with the nearest
-        known field for a misspelt one).
-        """
-        known = sorted(f.name for f in fields(cls))  # type: ignore[arg-type]
-        violations = [
-            Violation(f"{path}{key}", data[key], unknown_field(key, known))
-            for key in data
-            if key not in known
-        ]
-        values = {k: v for k, v in data.items() if k in known}
+    def _build(cls, data: Mapping[str, Any]) -> Any:
+        """Args from a snake_case mapping already validated: nested items become args (ids
+        Capillary assigns, which the model accepts but never sends, are left out)."""
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        values = {k: v for k, v in data.items() if k in names}
         for name, nested in cls._nested.items():
             item = values.get(name)
-            try:
-                if isinstance(item, list):
-                    values[name] = [
-                        nested.from_dict(i, f"{path}{name}[{n}].") if isinstance(i, Mapping) else i
-                        for n, i in enumerate(item)
-                    ]
-                elif isinstance(item, Mapping):
-                    values[name] = nested.from_dict(item, f"{path}{name}.")
-            except DeclarationError as error:
-                violations += error.violations
-        violations += [
-            Violation(f"{path}{f.name}", "(missing)", "is required")
-            for f in fields(cls)  # type: ignore[arg-type]
-            if f.default is MISSING and f.name not in values
-        ]
-        if violations:
-            raise DeclarationError(violations)
+            if isinstance(item, list):
+                values[name] = [nested._build(i) if isinstance(i, Mapping) else i for i in item]
+            elif isinstance(item, Mapping):
+                values[name] = nested._build(item)
         return cls(**values)
 
 
@@ -205,17 +186,23 @@ class TargetGroupArgs(_Args):
     }
 
     @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TargetGroupArgs:
+        """From a snake_case mapping (a milestone data file), validated once, by the
+        declaration model: :class:`DeclarationError` lists every problem, each at its path as
+        the file spells it (with the nearest known field for a misspelt one)."""
+        parse_inputs(from_python_names(data), python_names=True)
+        args: TargetGroupArgs = cls._build(data)
+        return args
+
+    @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> TargetGroupArgs:
         """From a camelCase request body, such as one from Capillary's documentation.
 
         Provider-only inputs (``onImmutableChange``...) may be given in it too; keys
-        Capillary assigns itself (``targetGroupId``, ``periodId``) are dropped. Unknown keys
+        Capillary assigns itself (``targetGroupId``, ``periodId``) are dropped. Problems
         raise :class:`DeclarationError` naming each, as in a data file.
         """
-        from ._catalog import to_declaration
-
-        args: TargetGroupArgs = cls.from_dict(to_declaration(body))
-        return args
+        return cls.from_dict(to_python_names(body))
 
 
 _T = TypeVar("_T")
