@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pulumi
 import pytest
 
+import pulumi_capillary
 from pulumi_capillary import (
     DeclarationError,
     ExtendedFieldInfoArgs,
@@ -18,7 +20,8 @@ from pulumi_capillary import (
     TargetGroupArgs,
     TargetGroupSpec,
 )
-from pulumi_capillary._spec import ExtendedFieldInfo, Filter, Period, Target
+from pulumi_capillary._codegen import _python_type, render
+from pulumi_capillary._spec import ExtendedFieldInfo, Filter, Period, ResourceOptions, Target
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -82,8 +85,10 @@ def test_args_become_the_request_bodys_camel_case_inputs():
         "endDate": "2026-01-04T00:00:00Z",
     }
     target = inputs["targets"][0]
-    assert target["extendedFieldInfo"] == {"name": "steps", "aggregateFunction": "SUM"}
+    assert target["extendedFieldInfo"] == {"name": "steps"}  # only what was declared
     assert target["filters"] == [{"entityType": "STORE", "entityIds": [1, 2]}]
+    canonical = ExtendedFieldInfo.model_validate(target["extendedFieldInfo"])
+    assert canonical.model_dump(by_alias=True) == {"name": "steps", "aggregateFunction": "SUM"}
 
 
 def test_from_dict_reads_the_data_file_shape():
@@ -166,4 +171,16 @@ def test_args_or_id_are_required():
 def test_args_cover_every_declared_field(args, model):
     names = {f.name for f in dataclasses.fields(args)}
     declared = {n for n, f in model.model_fields.items() if not f.exclude}  # not server ids
-    assert declared <= names
+    options = set(ResourceOptions.model_fields) if args is TargetGroupArgs else set()
+    assert names == declared | options
+
+
+def test_the_args_module_is_generated_from_the_models():
+    """Fields are declared once, on the models: ``_args.py`` is their generated form."""
+    written = Path(pulumi_capillary.__file__).with_name("_args.py").read_text(encoding="utf-8")
+    assert written == render(), "run `python -m pulumi_capillary._codegen` and commit _args.py"
+
+
+def test_every_model_type_has_a_python_type():
+    with pytest.raises(TypeError, match="mark the field with PythonType"):
+        _python_type(complex, [])

@@ -14,6 +14,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._args import (
+        ExtendedFieldInfoArgs,
+        FilterArgs,
+        PeriodArgs,
+        TargetArgs,
+        TargetGroupArgs,
+    )
     from ._catalog import StackSettings, load_catalog
     from ._client import CapillaryClient
     from ._config import Settings, load_settings
@@ -43,14 +50,7 @@ if TYPE_CHECKING:
     from ._fields import FIELDS, Edit, Mutability
     from ._plan import Action, Policies, Verdict, plan
     from ._provider import TargetGroupProvider
-    from ._resource import (
-        ExtendedFieldInfoArgs,
-        FilterArgs,
-        PeriodArgs,
-        TargetArgs,
-        TargetGroup,
-        TargetGroupArgs,
-    )
+    from ._resource import TargetGroup
     from ._spec import TargetGroupSpec, parse_inputs
 
 _EXPORTS = {
@@ -73,22 +73,22 @@ _EXPORTS = {
     "ConfigurationError": "._exceptions",
     "DeclarationError": "._exceptions",
     "EditNotAppliedError": "._exceptions",
-    "ExtendedFieldInfoArgs": "._resource",
+    "ExtendedFieldInfoArgs": "._args",
     "FIELDS": "._fields",
-    "FilterArgs": "._resource",
+    "FilterArgs": "._args",
     "ImmutableChangeError": "._exceptions",
     "Mutability": "._fields",
     "NameTakenError": "._exceptions",
     "NotFoundError": "._exceptions",
-    "PeriodArgs": "._resource",
+    "PeriodArgs": "._args",
     "PhasedOutError": "._exceptions",
     "PlanError": "._exceptions",
     "RateLimitedError": "._exceptions",
     "RequestRejectedError": "._exceptions",
     "Settings": "._config",
-    "TargetArgs": "._resource",
+    "TargetArgs": "._args",
     "TargetGroup": "._resource",
-    "TargetGroupArgs": "._resource",
+    "TargetGroupArgs": "._args",
     "TargetGroupProvider": "._provider",
     "TargetGroupSpec": "._spec",
     "TransientError": "._exceptions",

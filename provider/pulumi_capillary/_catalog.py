@@ -19,7 +19,7 @@ from ._exceptions import DeclarationError, Violation
 from ._spec import from_python_names, parse_inputs
 
 if TYPE_CHECKING:
-    from ._resource import TargetGroupArgs
+    from ._args import TargetGroupArgs
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -33,7 +33,7 @@ class StackSettings:
 
     def apply(self, declaration: Mapping[str, Any] | TargetGroupArgs) -> TargetGroupArgs:
         """A declaration (data-file mapping or args) made concrete for this stack."""
-        from ._resource import TargetGroupArgs
+        from ._args import TargetGroupArgs
 
         args = (
             declaration

@@ -40,6 +40,7 @@ from ._values import (
     Moment,
     Name,
     PeriodStatus,
+    PythonType,
     TargetEntity,
     TargetType,
     TrackingType,
@@ -75,13 +76,22 @@ class _Model(BaseModel):
 
 
 class ExtendedFieldInfo(_Model):
+    """The event attribute an ``EVENT_ATTRIBUTE`` target adds up."""
+
     name: Annotated[str, Field(min_length=1)]
     aggregate_function: AggregateFunction = "SUM"
 
 
 class Filter(_Model):
+    """The stores, zones or concepts whose activity a target counts."""
+
     entity_type: FilterEntity
-    entity_ids: Annotated[list[Any], BeforeValidator(entity_id_list), Field(min_length=1)]
+    entity_ids: Annotated[
+        list[Any],
+        BeforeValidator(entity_id_list),
+        Field(min_length=1),
+        PythonType("Sequence[pulumi.Input[int | str]]"),
+    ]
 
 
 class DefaultValue(_Model):
@@ -92,6 +102,8 @@ class DefaultValue(_Model):
 
 
 class Period(_Model):
+    """One period (cycle) of a milestone."""
+
     start_date: Moment
     end_date: Moment
     active: bool = True
@@ -101,10 +113,16 @@ class Period(_Model):
 
 
 class Target(_Model):
+    """What a customer must do, with a target value for each period."""
+
     name: Name
     target_entity: TargetEntity
     target_type: TargetType
-    default_values: list[DefaultValue]
+    default_values: Annotated[
+        list[DefaultValue],
+        PythonType("Sequence[Any]"),
+        Field(description="one value per period, in period order: a number or {defaultValue}"),
+    ]
     event_name: str | None = None  # required, and not blank, for EVENT targets (_rules)
     extended_field_info: ExtendedFieldInfo | None = None
     expression: str | None = None

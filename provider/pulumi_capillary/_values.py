@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Annotated, Any, Literal, TypeVar
@@ -144,11 +145,19 @@ def entity_id_list(value: Any) -> Any:
     return [_whole_number(item) if isinstance(item, float) else item for item in value]
 
 
-Moment = Annotated[str, BeforeValidator(_moment)]
+@dataclass(frozen=True)
+class PythonType:
+    """What a program may pass for a field (the generated ``*Args`` type it so), when that
+    is more than the model's own type: a ``datetime`` for a date-time, a mapping for JSON."""
+
+    text: str
+
+
+Moment = Annotated[str, BeforeValidator(_moment), PythonType("str | datetime | date")]
 # Pulumi carries numbers as doubles: beyond 2**53 an id cannot arrive intact.
 WholeNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=-(2**53), le=2**53)]
 Amount = Annotated[int | float, BeforeValidator(_amount)]
-JsonText = Annotated[str, BeforeValidator(_json_text)]
+JsonText = Annotated[str, BeforeValidator(_json_text), PythonType("str | Mapping[str, Any]")]
 # 200 characters: the seed's request table and code 310008.
 Name = Annotated[
     str, BeforeValidator(_printable), Field(min_length=1, max_length=200, pattern=r"\S")

@@ -1,0 +1,158 @@
+"""Writes ``_args.py``: the typed ``*Args`` dataclasses, generated from the declaration model.
+
+A field is declared once, on its pydantic model; the Args classes that programs use are
+generated from the models so that an editor and ``mypy`` know every argument and its type.
+After changing a model, run::
+
+    python -m pulumi_capillary._codegen
+
+``tests/test_resource.py`` fails while ``_args.py`` and the models disagree.
+"""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic.fields import FieldInfo
+
+from ._spec import (
+    ExtendedFieldInfo,
+    Filter,
+    Period,
+    ResourceOptions,
+    Target,
+    TargetGroupSpec,
+    _Model,
+)
+from ._values import PythonType
+
+TARGET = Path(__file__).with_name("_args.py")
+
+# Generated in dependency order; each with the behaviour class it adds to ``Args``.
+_CLASSES: tuple[tuple[type[_Model], str], ...] = (
+    (ExtendedFieldInfo, "Args"),
+    (Filter, "Args"),
+    (Period, "Args"),
+    (Target, "TargetBehaviour"),
+    (TargetGroupSpec, "TargetGroupBehaviour"),
+)
+_PLAIN = {str: "str", int: "int", float: "float", bool: "bool"}
+
+_HEADER = '''"""The typed arguments of ``TargetGroup``, generated from the declaration model.
+
+Do not edit: change the model in ``_spec.py``, then run ``python -m pulumi_capillary._codegen``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import pulumi
+
+from ._args_base import Args, TargetBehaviour, TargetGroupBehaviour
+from ._spec import (
+    ExtendedFieldInfo,
+    Filter,
+    Period,
+    ResourceOptions,
+    Target,
+    TargetGroupSpec,
+)
+
+__all__ = [
+    "ExtendedFieldInfoArgs",
+    "FilterArgs",
+    "PeriodArgs",
+    "TargetArgs",
+    "TargetGroupArgs",
+]
+'''
+
+
+def _python_type(annotation: Any, metadata: list[Any]) -> str:
+    """The Python type a program may pass for a value the model types as ``annotation``."""
+    marked = [m for m in metadata if isinstance(m, PythonType)]
+    if marked:
+        return marked[0].text
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *more = get_args(annotation)
+        return _python_type(base, more)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        return " | ".join(_python_type(a, []) for a in options)
+    if origin is Literal:
+        return "str"
+    if origin is list:
+        return f"Sequence[{_python_type(get_args(annotation)[0], [])}]"
+    if isinstance(annotation, type) and issubclass(annotation, _Model):
+        return f"{annotation.__name__}Args | Mapping[str, Any]"
+    if annotation is Any:
+        return "Any"
+    if annotation in _PLAIN:
+        return _PLAIN[annotation]
+    raise TypeError(f"no Python type for {annotation!r}: mark the field with PythonType")
+
+
+def _line(name: str, info: FieldInfo, keyword_only: bool = False) -> str:
+    typed = f"pulumi.Input[{_python_type(info.annotation, list(info.metadata))}]"
+    comment = f"    # {info.description}\n" if info.description else ""
+    if keyword_only:
+        return f"{comment}    {name}: {typed} | None = field(default=None, kw_only=True)"
+    if info.is_required():
+        return f"{comment}    {name}: {typed}"
+    return f"{comment}    {name}: {typed} | None = None"
+
+
+def _args_name(model: type[_Model]) -> str:
+    return "TargetGroupArgs" if model is TargetGroupSpec else f"{model.__name__}Args"
+
+
+def _models_in(annotation: Any) -> list[Any]:
+    return [annotation] + [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def _nested(model: type[_Model]) -> dict[str, str]:
+    """Fields whose value or items are another generated class (``periods`` → PeriodArgs)."""
+    generated = {m for m, _ in _CLASSES}
+    return {
+        name: _args_name(inner)
+        for name, info in model.model_fields.items()
+        for inner in _models_in(info.annotation)
+        if inner in generated
+    }
+
+
+def _class(model: type[_Model], behaviour: str) -> str:
+    lines = ["@dataclass", f"class {_args_name(model)}({behaviour}):"]
+    lines += [f'    """{(model.__doc__ or "").strip()}"""', ""]
+    declared = {n: i for n, i in model.model_fields.items() if not i.exclude}
+    required = [n for n, i in declared.items() if i.is_required()]
+    optional = [n for n, i in declared.items() if not i.is_required()]
+    lines += [_line(n, declared[n]) for n in required + optional]
+    models = [model.__name__]
+    if model is TargetGroupSpec:  # provider-only inputs, by keyword only
+        lines += [_line(n, i, True) for n, i in ResourceOptions.model_fields.items()]
+        models.append(ResourceOptions.__name__)
+    listed = ", ".join(models) + ("," if len(models) == 1 else "")
+    lines.append(f"    _models: ClassVar = ({listed})")
+    nested = _nested(model)
+    if nested:
+        pairs = ", ".join(f'"{k}": {v}' for k, v in nested.items())
+        lines.append(f"    _nested: ClassVar = {{{pairs}}}")
+    return "\n\n" + "\n".join(lines) + "\n"
+
+
+def render() -> str:
+    """The text of ``_args.py``."""
+    return _HEADER + "".join(_class(m, b) for m, b in _CLASSES)
+
+
+if __name__ == "__main__":
+    TARGET.write_text(render(), encoding="utf-8")
+    print(f"wrote {TARGET}")
