@@ -21,11 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from ._exceptions import ConfigurationError
 
+Region = Literal["apac", "apac2", "eu", "us", "cn"]  # the one list of regions
+# each region's API host; China's does not follow the pattern
 REGIONS: dict[str, str] = {
-    "apac": "https://apac.api.capillarytech.com",
-    "apac2": "https://apac2.api.capillarytech.com",
-    "eu": "https://eu.api.capillarytech.com",
-    "us": "https://us.api.capillarytech.com",
+    **{region: f"https://{region}.api.capillarytech.com" for region in get_args(Region)},
     "cn": "https://api.capillarytech.cn.com",
 }
 REGION_HOSTS = {urlsplit(url).hostname: region for region, url in REGIONS.items()}
@@ -41,7 +40,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
-    region: Literal["apac", "apac2", "eu", "us", "cn"] | None = _setting(
+    region: Region | None = _setting(
         "region", "CAPILLARY_REGION", default=None
     )
     base_url: str | None = _setting("baseUrl", "CAPILLARY_BASE_URL", default=None)
