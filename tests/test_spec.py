@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given, settings
 
 from pulumi_capillary._exceptions import DeclarationError
-from pulumi_capillary._spec import (
-    TargetGroupSpec,
-    from_python_names,
-    parse_inputs,
-    to_python_names,
-)
+from pulumi_capillary._names import MODELS, from_python_names, parse_data, to_python_names
+from pulumi_capillary._spec import TargetGroupSpec, parse_inputs
 from pulumi_capillary._unknown import UNKNOWN_SENTINEL
 from tests.declarations import declarations
 from tests.support import seed
@@ -264,10 +260,8 @@ def test_generated_declarations_validate_and_canonicalise_stably(body):
 
 def test_no_alias_names_two_fields():
     """Data-file paths are translated through one alias → name map over every model."""
-    from pulumi_capillary._spec import _MODELS
-
     seen: dict[str, str] = {}
-    for model in _MODELS:
+    for model in MODELS:
         for name, field in model.model_fields.items():
             assert seen.setdefault(field.alias or name, name) == name, (model, name)
 
@@ -286,8 +280,25 @@ def test_a_data_files_problems_are_named_as_it_spells_them():
     data["total_periods"] = 9  # a cross-field rule
     data["targets"][0]["default_values"][1] = "lots"  # listed bare in a data file
     data["targets"][0]["event_nam"] = "x"
+    data["periods"][0]["startDate"] = data["periods"][0].pop("start_date")  # the API's spelling
     with pytest.raises(DeclarationError) as caught:
-        parse_inputs(from_python_names(data), python_names=True)
+        parse_data(data)
     paths = {v.path: v.rule for v in caught.value.violations}
-    assert set(paths) == {"total_periods", "targets[0].default_values[1]", "targets[0].event_nam"}
+    assert set(paths) == {
+        "total_periods",
+        "targets[0].default_values[1]",
+        "targets[0].event_nam",
+        "periods[0].startDate",
+        "periods[0].start_date",
+    }
     assert "did you mean 'event_name'?" in paths["targets[0].event_nam"]
+    assert "did you mean 'start_date'?" in paths["periods[0].startDate"]
+    assert paths["periods[0].start_date"] == "is required"
+
+
+def test_a_field_given_in_both_spellings_is_refused_not_merged():
+    data = to_python_names(seed("be01.request"))
+    data["periods"][0]["startDate"] = "2020-01-01T00:00:00Z"
+    with pytest.raises(DeclarationError) as caught:
+        parse_data(data)
+    assert [v.path for v in caught.value.violations] == ["periods[0].startDate"]

@@ -14,7 +14,8 @@ from typing import Any, ClassVar, TypeVar
 import pulumi
 from pydantic import BaseModel
 
-from ._spec import DefaultValue, Target, from_python_names, parse_inputs, to_python_names
+from ._names import parse_data, to_python_names
+from ._spec import DefaultValue, Target
 from ._values import format_moment
 
 
@@ -107,7 +108,7 @@ class TargetGroupBehaviour(Args):
         """From a snake_case mapping (a milestone data file), validated once, by the
         declaration model: :class:`DeclarationError` lists every problem, each at its path as
         the file spells it (with the nearest known field for a misspelt one)."""
-        parse_inputs(from_python_names(data), python_names=True)
+        parse_data(data)
         return cls._build(data)
 
     @classmethod

@@ -21,7 +21,8 @@ from typing import Any
 from ._catalog import dump_yaml
 from ._diff import compare_to_record, show
 from ._fields import Mutability, declared_from_recorded
-from ._spec import canonical_or_none, to_python_names
+from ._names import to_python_names
+from ._spec import canonical_or_none
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 

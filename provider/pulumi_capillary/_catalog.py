@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ._exceptions import DeclarationError, Violation
-from ._spec import from_python_names, parse_inputs
+from ._names import parse_data
 
 if TYPE_CHECKING:
     from ._args import TargetGroupArgs
@@ -103,9 +103,7 @@ def validate_declaration(
         **declaration,
         **stack._changes(declaration.get("name"), declaration.get("preferred_till_id")),
     }
-    spec, _ = parse_inputs(from_python_names(data), python_names=True)
-    assert spec is not None, "a data file holds no unknown values"
-    return spec.body()
+    return parse_data(data)[0].body()
 
 
 def dump_yaml(declaration: Mapping[str, Any]) -> str:

@@ -11,9 +11,7 @@ always run, so a declaration's problems are all reported at once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -71,8 +69,8 @@ class _Model(BaseModel):
         return {k: v for k, v in data.items() if v is not None} if isinstance(data, dict) else data
 
     @classmethod
-    def field_names(cls) -> list[str]:
-        return sorted(f.alias or n for n, f in cls.model_fields.items())
+    def field_names(cls, by_name: bool = False) -> list[str]:
+        return sorted(n if by_name else f.alias or n for n, f in cls.model_fields.items())
 
 
 class ExtendedFieldInfo(_Model):
@@ -208,7 +206,7 @@ def _flatten(annotation: Any) -> Iterator[Any]:
         yield from _flatten(arg)
 
 
-def _violations(error: ValidationError, model: type[_Model], python_names: bool) -> list[Violation]:
+def _violations(error: ValidationError, model: type[_Model], by_name: bool) -> list[Violation]:
     found = []
     for item in error.errors(include_url=False):
         if contains_unknown(item.get("input")):
@@ -216,9 +214,7 @@ def _violations(error: ValidationError, model: type[_Model], python_names: bool)
         value = "(missing)" if item["type"] == "missing" else item.get("input")
         message = "is required" if item["type"] == "missing" else item["msg"]
         if item["type"] == "extra_forbidden":
-            names = _model_at(model, item["loc"][:-1]).field_names()
-            if python_names:
-                names = sorted(_PYTHON_NAMES.get(n, n) for n in names)
+            names = _model_at(model, item["loc"][:-1]).field_names(by_name)
             message = unknown_field(item["loc"][-1], names)
         found.append(Violation(format_path(item["loc"]), value, message))
     return found
@@ -230,123 +226,42 @@ def split_inputs(inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     return body, {k: v for k, v in inputs.items() if k in OPTION_KEYS}
 
 
-def _validated(
-    model: type[_Model], data: dict[str, Any], python_names: bool = False
+def validated(
+    model: type[_Model], data: Mapping[str, Any], by_name: bool = False
 ) -> tuple[Any, list[Violation]]:
+    """The model instance, or the violations; ``by_name``: keys are the Python names
+    (a data file), and paths and suggestions use them too."""
     try:
+        if by_name:
+            return model.model_validate(data, by_alias=False, by_name=True), []
         return model.model_validate(data), []
     except ValidationError as error:
-        return None, _violations(error, model, python_names)
+        return None, _violations(error, model, by_name)
     except RecursionError:
         return None, [Violation("(declaration)", "(not shown)", "is nested too deeply to be read")]
 
 
-def parse_inputs(
-    inputs: dict[str, Any], python_names: bool = False
-) -> tuple[TargetGroupSpec | None, ResourceOptions]:
+def parse_inputs(inputs: dict[str, Any]) -> tuple[TargetGroupSpec | None, ResourceOptions]:
     """Validate resource inputs; ``None`` spec when unknown values make it incomplete.
 
     Unknown provider-only options are left out of the options returned: the caller keeps
     them as they are. Raises :class:`DeclarationError` with every violation found in the
-    known values, field-level and cross-field alike; with ``python_names`` (inputs made from
-    a snake_case data file by :func:`from_python_names`) the paths and suggestions are
-    spelt as the file spells them.
+    known values, field-level and cross-field alike.
     """
     body, options = split_inputs(inputs)
     known_options = {k: v for k, v in options.items() if not is_unknown(v)}
-    parsed_options, violations = _validated(ResourceOptions, known_options, python_names)
-    spec, found = _validated(TargetGroupSpec, body, python_names)
+    parsed_options, violations = validated(ResourceOptions, known_options)
+    spec, found = validated(TargetGroupSpec, body)
     violations += found
     seen = {v.path for v in violations}
     violations += [v for v in cross_field_violations(body) if v.path not in seen]
     if violations:
-        if python_names:
-            violations = [replace(v, path=_python_path(v.path)) for v in violations]
         raise DeclarationError(violations)
     return spec, parsed_options or ResourceOptions()
-
-
-# -- the two spellings: camelCase inputs (the API's) and snake_case data (Python's) --------
-
-_MODELS: tuple[type[_Model], ...] = (
-    TargetGroupSpec,
-    Period,
-    Target,
-    DefaultValue,
-    ExtendedFieldInfo,
-    Filter,
-    ResourceOptions,
-)
-# alias → Python name, over every model (the test suite proves no alias means two names)
-_PYTHON_NAMES: dict[str, str] = {
-    f.alias or n: n for m in _MODELS for n, f in m.model_fields.items()
-}
-
-
-def _python_path(path: str) -> str:
-    path = re.sub(r"[A-Za-z_]\w*", lambda m: _PYTHON_NAMES.get(m[0], m[0]), path)
-    return re.sub(r"(default_values\[\d+\])\.default_value\b", r"\1", path)  # listed bare
-
-
-def _field_name(model: type[_Model], key: Any) -> str | None:
-    return next((n for n, f in model.model_fields.items() if key in (n, f.alias)), None)
-
-
-def _respelt(value: Any, model: type[_Model], to_inputs: bool) -> Any:
-    """Keys renamed through ``model`` and its nested models; unknown keys kept as given
-    (the model refuses them, with a suggestion), ids Capillary assigns dropped from data."""
-    if isinstance(value, list):
-        return [_respelt(item, model, to_inputs) for item in value]
-    if not isinstance(value, Mapping):
-        return value
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        name = _field_name(model, key)
-        if name is None:
-            out[key] = item
-            continue
-        field = model.model_fields[name]
-        if field.exclude and not to_inputs:
-            continue
-        nested = nested_model(model, name)
-        item = _respelt(item, nested, to_inputs) if nested else item
-        if name == "default_values" and isinstance(item, list):
-            item = [_default_value(v, to_inputs) for v in item]
-        out[(field.alias or name) if to_inputs else name] = item
-    return out
-
-
-def _default_value(value: Any, to_inputs: bool) -> Any:
-    """A data file lists a target's values bare, one per period; inputs wrap each."""
-    alias = DefaultValue.model_fields["default_value"].alias or "defaultValue"
-    if to_inputs:
-        return value if isinstance(value, Mapping) else {alias: value}
-    return value.get("default_value") if isinstance(value, Mapping) else value
-
-
-def _top_level(key: Any) -> type[_Model]:
-    return ResourceOptions if _field_name(ResourceOptions, key) else TargetGroupSpec
-
-
-def _respelt_declaration(data: Mapping[str, Any], to_inputs: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, item in data.items():
-        out.update(_respelt({key: item}, _top_level(key), to_inputs))
-    return out
-
-
-def from_python_names(data: Mapping[str, Any]) -> dict[str, Any]:
-    """snake_case data (a data file) → camelCase resource inputs; nothing is checked here."""
-    return _respelt_declaration(data, to_inputs=True)
-
-
-def to_python_names(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """camelCase inputs or a recorded group → the snake_case data-file shape."""
-    return _respelt_declaration(inputs, to_inputs=False)
 
 
 def canonical_or_none(inputs: dict[str, Any]) -> dict[str, Any] | None:
     """The canonical body of inputs every field of which is valid and known; ``None``
     otherwise. Cross-field rules are not applied: only the canonical form is wanted."""
-    spec, violations = _validated(TargetGroupSpec, split_inputs(inputs)[0])
+    spec, violations = validated(TargetGroupSpec, split_inputs(inputs)[0])
     return spec.body() if spec is not None and not violations else None
