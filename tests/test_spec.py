@@ -302,3 +302,13 @@ def test_a_field_given_in_both_spellings_is_refused_not_merged():
     with pytest.raises(DeclarationError) as caught:
         parse_data(data)
     assert [v.path for v in caught.value.violations] == ["periods[0].startDate"]
+
+
+def test_a_body_with_both_spellings_is_refused_when_respelt():
+    body = seed("be01.request")
+    body["periods"][0]["start_date"] = "2020-01-01T00:00:00Z"
+    with pytest.raises(DeclarationError) as caught:
+        to_python_names(body)
+    assert str(caught.value.violations[0]).startswith(
+        "periods[0].start_date: is given twice, in both spellings"
+    )

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ._exceptions import DeclarationError
+from ._exceptions import DeclarationError, Violation, format_path
 from ._rules import cross_field_violations
 from ._spec import (
     DefaultValue,
@@ -68,28 +68,33 @@ def _bare(value: Any) -> Any:
     return value.get("default_value") if isinstance(value, Mapping) else value
 
 
-def _respelt(value: Any, model: type[_Model], to_inputs: bool) -> Any:
+def _respelt(value: Any, model: type[_Model], to_inputs: bool, at: tuple[Any, ...] = ()) -> Any:
     """Keys renamed through ``model`` and its nested models; keys not of the source spelling
-    are kept as given (the model then refuses them), ids Capillary assigns dropped from data."""
+    are kept as given (the model then refuses them), ids Capillary assigns dropped from data.
+    A field given in both spellings is refused here: one value would silently win."""
     if isinstance(value, list):
-        return [_respelt(item, model, to_inputs) for item in value]
+        return [_respelt(item, model, to_inputs, (*at, i)) for i, item in enumerate(value)]
     if not isinstance(value, Mapping):
         return value
     out: dict[str, Any] = {}
     for key, item in value.items():
         name = _field_name(model, key, by_alias=not to_inputs)
-        if name is None:
-            out[key] = item
+        field = model.model_fields[name] if name else None
+        if field is not None and field.exclude and not to_inputs:
             continue
-        field = model.model_fields[name]
-        if field.exclude and not to_inputs:
-            continue
-        nested = nested_model(model, name)
-        item = _respelt(item, nested, to_inputs) if nested else item
+        target: Any = key
+        if name is not None and field is not None:
+            target = (field.alias or name) if to_inputs else name
+        if target in out:
+            raise DeclarationError(
+                [Violation(format_path((*at, key)), item, "is given twice, in both spellings")]
+            )
+        nested = nested_model(model, name) if name else None
+        item = _respelt(item, nested, to_inputs, (*at, key)) if nested else item
         if name == "default_values" and isinstance(item, list):
             alias = _VALUE.alias or "defaultValue"
             item = [_wrapped(v, alias) if to_inputs else _bare(v) for v in item]
-        out[(field.alias or name) if to_inputs else name] = item
+        out[target] = item
     return out
 
 
