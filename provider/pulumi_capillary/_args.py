@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from ._args_base import Args, TargetBehaviour, TargetGroupBehaviour
+from ._args_base import Args, TargetGroupBehaviour
 from ._spec import (
     ExtendedFieldInfo,
     Filter,
@@ -63,13 +63,13 @@ class PeriodArgs(Args):
 
 
 @dataclass
-class TargetArgs(TargetBehaviour):
+class TargetArgs(Args):
     """What a customer must do, with a target value for each period."""
 
     name: pulumi.Input[str]
     target_entity: pulumi.Input[str]
     target_type: pulumi.Input[str]
-    # one value per period, in period order: a number or {defaultValue}
+    # one target value per period, in period order
     default_values: pulumi.Input[Sequence[Any]]
     event_name: pulumi.Input[str] | None = None
     extended_field_info: pulumi.Input[ExtendedFieldInfoArgs | Mapping[str, Any]] | None = None

@@ -12,10 +12,9 @@ from datetime import date, datetime, timezone
 from typing import Any, ClassVar, TypeVar
 
 import pulumi
-from pydantic import BaseModel
 
 from ._names import parse_data, to_python_names
-from ._spec import DefaultValue, Target
+from ._spec import _Model, listed_bare, nested_model
 from ._values import format_moment
 
 
@@ -36,6 +35,18 @@ def _wire(value: Any) -> Any:
     return value
 
 
+def _wrap_bare(model: type[_Model], name: str, value: Any) -> Any:
+    """Items Python lists bare (a target's values) as the mappings the wire wants."""
+    key = listed_bare(model, name)
+    nested = nested_model(model, name)
+    if key is None or nested is None:
+        return value
+    if isinstance(value, pulumi.Output):
+        return value.apply(lambda resolved: _wrap_bare(model, name, resolved))
+    spelt = nested.model_fields[key].alias or key
+    return [item if isinstance(item, (Mapping, Args)) else {spelt: item} for item in value]
+
+
 _A = TypeVar("_A", bound="Args")
 _G = TypeVar("_G", bound="TargetGroupBehaviour")
 
@@ -43,16 +54,18 @@ _G = TypeVar("_G", bound="TargetGroupBehaviour")
 class Args:
     """Dataclass args whose wire names come from their declaration models' aliases."""
 
-    _models: ClassVar[tuple[type[BaseModel], ...]]  # the model(s) the fields come from
+    _models: ClassVar[tuple[type[_Model], ...]]  # the model(s) the fields come from
     _nested: ClassVar[dict[str, type[Args]]] = {}
 
     def to_inputs(self) -> dict[str, Any]:
-        aliases = {n: f.alias or n for m in self._models for n, f in m.model_fields.items()}
-        return {
-            aliases[f.name]: _wire(self._nested_args(f.name, getattr(self, f.name)))
-            for f in fields(self)  # type: ignore[arg-type]  # subclasses are dataclasses
-            if getattr(self, f.name) is not None
-        }
+        inputs = {}
+        for model in self._models:
+            for name, info in model.model_fields.items():
+                value = getattr(self, name, None)
+                if value is not None:
+                    value = _wrap_bare(model, name, self._nested_args(name, value))
+                    inputs[info.alias or name] = _wire(value)
+        return inputs
 
     def _nested_args(self, name: str, value: Any) -> Any:
         """Plain mappings in snake_case become args; camelCase ones pass as they are."""
@@ -83,23 +96,6 @@ class Args:
         return cls(**values)
 
 
-class TargetBehaviour(Args):
-    """``default_values``: one number per period, in period order (or ``{defaultValue}``s)."""
-
-    def to_inputs(self) -> dict[str, Any]:
-        inputs = super().to_inputs()
-        key = Target.model_fields["default_values"].alias or "defaultValues"
-        inputs[key] = _per_period(inputs[key])
-        return inputs
-
-
-def _per_period(values: Any) -> Any:
-    if isinstance(values, pulumi.Output):
-        return values.apply(_per_period)
-    alias = DefaultValue.model_fields["default_value"].alias
-    return [v if isinstance(v, Mapping) else {alias: v} for v in values]
-
-
 class TargetGroupBehaviour(Args):
     """A milestone as declared; see the create request of ``POST v3/targetGroups``."""
 
@@ -120,5 +116,3 @@ class TargetGroupBehaviour(Args):
         raise :class:`DeclarationError` naming each, as in a data file.
         """
         return cls.from_dict(to_python_names(body))
-
-

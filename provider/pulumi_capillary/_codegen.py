@@ -35,7 +35,7 @@ _CLASSES: tuple[tuple[type[_Model], str], ...] = (
     (ExtendedFieldInfo, "Args"),
     (Filter, "Args"),
     (Period, "Args"),
-    (Target, "TargetBehaviour"),
+    (Target, "Args"),
     (TargetGroupSpec, "TargetGroupBehaviour"),
 )
 _PLAIN = {str: "str", int: "int", float: "float", bool: "bool"}
@@ -54,7 +54,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from ._args_base import Args, TargetBehaviour, TargetGroupBehaviour
+from ._args_base import Args, TargetGroupBehaviour
 from ._spec import (
     ExtendedFieldInfo,
     Filter,

@@ -40,9 +40,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
-    region: Region | None = _setting(
-        "region", "CAPILLARY_REGION", default=None
-    )
+    region: Region | None = _setting("region", "CAPILLARY_REGION", default=None)
     base_url: str | None = _setting("baseUrl", "CAPILLARY_BASE_URL", default=None)
     username: str | None = _setting("username", "CAPILLARY_USERNAME", default=None)
     password: SecretStr | None = _setting("password", "CAPILLARY_PASSWORD", default=None)

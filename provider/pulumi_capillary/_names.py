@@ -25,6 +25,7 @@ from ._spec import (
     Target,
     TargetGroupSpec,
     _Model,
+    listed_bare,
     nested_model,
     validated,
 )
@@ -40,12 +41,19 @@ MODELS: tuple[type[_Model], ...] = (
 )
 # alias → Python name, over every model (the test suite proves no alias means two names)
 _PYTHON_NAMES: dict[str, str] = {f.alias or n: n for m in MODELS for n, f in m.model_fields.items()}
-_VALUE = DefaultValue.model_fields["default_value"]
+# items listed bare: a problem with ``default_values[1].default_value`` is at ``default_values[1]``
+_BARE_ITEMS = [
+    re.compile(rf"\b({re.escape(name)}\[\d+\])\.{re.escape(key)}\b")
+    for m in MODELS
+    for name in m.model_fields
+    if (key := listed_bare(m, name)) is not None
+]
 
 
 def _listed_bare(path: str) -> str:
-    """``targets[0].default_values[1].default_value`` → ``targets[0].default_values[1]``."""
-    return re.sub(r"(default_values\[\d+\])\.default_value\b", r"\1", path)
+    for pattern in _BARE_ITEMS:
+        path = pattern.sub(r"\1", path)
+    return path
 
 
 def python_path(path: str) -> str:
@@ -60,75 +68,77 @@ def _field_name(model: type[_Model], key: Any, by_alias: bool) -> str | None:
     return None
 
 
-def _wrapped(value: Any, key: str) -> Any:
-    return value if isinstance(value, Mapping) else {key: value}
+def _items(items: list[Any], key: str, wrap_as: str | None) -> list[Any]:
+    """Bare items wrapped as ``{wrap_as: item}``; or, with ``wrap_as`` None, one-key
+    mappings ``{key: item}`` unwrapped."""
+    if wrap_as is not None:
+        return [item if isinstance(item, Mapping) else {wrap_as: item} for item in items]
+    return [
+        item[key] if isinstance(item, Mapping) and list(item) == [key] else item for item in items
+    ]
 
 
-def _bare(value: Any) -> Any:
-    return value.get("default_value") if isinstance(value, Mapping) else value
-
-
-def _respelt(value: Any, model: type[_Model], to_inputs: bool, at: tuple[Any, ...] = ()) -> Any:
+def _respelt(
+    value: Any,
+    model: type[_Model],
+    from_aliases: bool,
+    to_aliases: bool,
+    at: tuple[Any, ...] = (),
+) -> Any:
     """Keys renamed through ``model`` and its nested models; keys not of the source spelling
-    are kept as given (the model then refuses them), ids Capillary assigns dropped from data.
-    A field given in both spellings is refused here: one value would silently win."""
+    are kept as given (the model then refuses them), ids Capillary assigns dropped when
+    writing Python names. A field given in both spellings is refused: one would win."""
     if isinstance(value, list):
-        return [_respelt(item, model, to_inputs, (*at, i)) for i, item in enumerate(value)]
+        return [_respelt(v, model, from_aliases, to_aliases, (*at, i)) for i, v in enumerate(value)]
     if not isinstance(value, Mapping):
         return value
     out: dict[str, Any] = {}
     for key, item in value.items():
-        name = _field_name(model, key, by_alias=not to_inputs)
-        field = model.model_fields[name] if name else None
-        if field is not None and field.exclude and not to_inputs:
-            continue
-        target: Any = key
-        if name is not None and field is not None:
-            target = (field.alias or name) if to_inputs else name
+        name = _field_name(model, key, by_alias=from_aliases)
+        if name is None:
+            target, nested = key, None
+        else:
+            field = model.model_fields[name]
+            if field.exclude and not to_aliases:
+                continue
+            target, nested = (
+                (field.alias or name) if to_aliases else name,
+                nested_model(model, name),
+            )
         if target in out:
             raise DeclarationError(
                 [Violation(format_path((*at, key)), item, "is given twice, in both spellings")]
             )
-        nested = nested_model(model, name) if name else None
-        item = _respelt(item, nested, to_inputs, (*at, key)) if nested else item
-        if name == "default_values" and isinstance(item, list):
-            alias = _VALUE.alias or "defaultValue"
-            item = [_wrapped(v, alias) if to_inputs else _bare(v) for v in item]
+        if nested is not None:
+            item = _respelt(item, nested, from_aliases, to_aliases, (*at, key))
+            bare = listed_bare(model, str(name))
+            if bare is not None and isinstance(item, list):
+                spelt = (nested.model_fields[bare].alias or bare) if to_aliases else bare
+                unwrap = from_aliases and not to_aliases
+                item = _items(item, spelt, None if unwrap else spelt)
         out[target] = item
     return out
 
 
-def _respelt_declaration(data: Mapping[str, Any], to_inputs: bool) -> dict[str, Any]:
+def _respelt_declaration(
+    data: Mapping[str, Any], from_aliases: bool, to_aliases: bool
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, item in data.items():
-        option = _field_name(ResourceOptions, key, by_alias=not to_inputs)
+        option = _field_name(ResourceOptions, key, by_alias=from_aliases)
         model = ResourceOptions if option else TargetGroupSpec
-        out.update(_respelt({key: item}, model, to_inputs))
+        out.update(_respelt({key: item}, model, from_aliases, to_aliases))
     return out
 
 
 def from_python_names(data: Mapping[str, Any]) -> dict[str, Any]:
-    """snake_case data (a data file) → camelCase resource inputs; nothing is checked here."""
-    return _respelt_declaration(data, to_inputs=True)
+    """snake_case data (a data file) → camelCase resource inputs; values not checked."""
+    return _respelt_declaration(data, from_aliases=False, to_aliases=True)
 
 
 def to_python_names(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """camelCase inputs or a recorded group → the snake_case data-file shape."""
-    return _respelt_declaration(inputs, to_inputs=False)
-
-
-def _values_wrapped(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The data with each target's bare values wrapped, as the model reads them."""
-    targets = data.get("targets")
-    if not isinstance(targets, list):
-        return dict(data)
-    wrapped = [
-        {**t, "default_values": [_wrapped(v, "default_value") for v in t["default_values"]]}
-        if isinstance(t, Mapping) and isinstance(t.get("default_values"), list)
-        else t
-        for t in targets
-    ]
-    return {**data, "targets": wrapped}
+    return _respelt_declaration(inputs, from_aliases=True, to_aliases=False)
 
 
 def parse_data(data: Mapping[str, Any]) -> tuple[TargetGroupSpec, ResourceOptions]:
@@ -138,7 +148,8 @@ def parse_data(data: Mapping[str, Any]) -> tuple[TargetGroupSpec, ResourceOption
     options = {k: v for k, v in data.items() if k in ResourceOptions.model_fields}
     declared = {k: v for k, v in data.items() if k not in options}
     parsed_options, violations = validated(ResourceOptions, options, by_name=True)
-    spec, found = validated(TargetGroupSpec, _values_wrapped(declared), by_name=True)
+    wrapped = _respelt_declaration(declared, from_aliases=False, to_aliases=False)
+    spec, found = validated(TargetGroupSpec, wrapped, by_name=True)
     violations = [replace(v, path=_listed_bare(v.path)) for v in violations + found]
     seen = {v.path for v in violations}
     for rule in cross_field_violations(from_python_names(declared)):

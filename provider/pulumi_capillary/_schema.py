@@ -19,6 +19,8 @@ from ._spec import (
     ResourceOptions,
     Target,
     TargetGroupSpec,
+    listed_bare,
+    nested_model,
 )
 
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
@@ -49,18 +51,19 @@ def milestone_schema() -> dict[str, Any]:
     """The schema of one milestone file: the snake_case shape of ``TargetGroupArgs``."""
     schema = TargetGroupSpec.model_json_schema(by_alias=False)
     defs = schema["$defs"]
+    defs["DefaultValue"]["properties"]["default_value"] = {"anyOf": [_NUMBER, _NUMERIC_TEXT]}
     for model in (Period, Target, DefaultValue, Filter, ExtendedFieldInfo, TargetGroupSpec):
         holder = schema if model is TargetGroupSpec else defs[model.__name__]
         properties = holder["properties"]
         for name, info in model.model_fields.items():
             if info.exclude:  # ids Capillary assigns: not part of a declaration
                 properties.pop(name, None)
+            key, nested = listed_bare(model, name), nested_model(model, name)
+            if key is not None and nested is not None:  # items listed bare, or as mappings
+                bare = defs[nested.__name__]["properties"][key]
+                ref = {"$ref": f"#/$defs/{nested.__name__}"}
+                properties[name]["items"] = {"anyOf": [*bare.get("anyOf", [bare]), ref]}
     target = defs["Target"]["properties"]
-    target["default_values"]["items"] = {
-        "anyOf": [_NUMBER, _NUMERIC_TEXT, {"$ref": "#/$defs/DefaultValue"}]
-    }
-    target["default_values"]["description"] = "one target value per period, in period order"
-    defs["DefaultValue"]["properties"]["default_value"] = {"anyOf": [_NUMBER, _NUMERIC_TEXT]}
     target["expression_json"] = {
         "description": "a JSON document, as text or as a mapping",
         "anyOf": [{"type": "string"}, {"type": "object"}, {"type": "array"}, {"type": "null"}],

@@ -35,6 +35,7 @@ from ._values import (
     FilterEntity,
     FrequencyType,
     JsonText,
+    ListedBare,
     Moment,
     Name,
     PeriodStatus,
@@ -119,7 +120,8 @@ class Target(_Model):
     default_values: Annotated[
         list[DefaultValue],
         PythonType("Sequence[Any]"),
-        Field(description="one value per period, in period order: a number or {defaultValue}"),
+        ListedBare("default_value"),
+        Field(description="one target value per period, in period order"),
     ]
     event_name: str | None = None  # required, and not blank, for EVENT targets (_rules)
     extended_field_info: ExtendedFieldInfo | None = None
@@ -186,6 +188,12 @@ def nested_model(model: type[_Model], name: str) -> type[_Model] | None:
         a for a in _flatten(field.annotation) if isinstance(a, type) and issubclass(a, _Model)
     ]
     return nested[0] if nested else None
+
+
+def listed_bare(model: type[_Model], name: str) -> str | None:
+    """The item field of a field whose items Python lists bare (see ``ListedBare``)."""
+    marks = [m for m in model.model_fields[name].metadata if isinstance(m, ListedBare)]
+    return marks[0].key if marks else None
 
 
 def _model_at(model: type[_Model], loc: tuple[Any, ...]) -> type[_Model]:

@@ -153,6 +153,15 @@ class PythonType:
     text: str
 
 
+@dataclass(frozen=True)
+class ListedBare:
+    """Python (args, data files) lists this field's items bare; on the wire each is a
+    mapping of one key, ``key`` (a target's values: ``[3, 5]`` is ``[{defaultValue: 3}, ...]``).
+    """
+
+    key: str  # the item model's field, by Python name
+
+
 Moment = Annotated[str, BeforeValidator(_moment), PythonType("str | datetime | date")]
 # Pulumi carries numbers as doubles: beyond 2**53 an id cannot arrive intact.
 WholeNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=-(2**53), le=2**53)]
