@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 
 from pulumi_capillary._exceptions import DeclarationError
-from pulumi_capillary._names import MODELS, from_python_names, parse_data, to_python_names
-from pulumi_capillary._spec import TargetGroupSpec, parse_inputs
+from pulumi_capillary._names import from_python_names, parse_data, to_python_names
+from pulumi_capillary._spec import MODELS, TargetGroupSpec, parse_inputs
 from pulumi_capillary._unknown import UNKNOWN_SENTINEL
 from tests.declarations import declarations
 from tests.support import seed

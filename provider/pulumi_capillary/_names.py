@@ -17,12 +17,8 @@ from typing import Any
 from ._exceptions import DeclarationError, Violation, format_path
 from ._rules import cross_field_violations
 from ._spec import (
-    DefaultValue,
-    ExtendedFieldInfo,
-    Filter,
-    Period,
+    MODELS,
     ResourceOptions,
-    Target,
     TargetGroupSpec,
     _Model,
     listed_bare,
@@ -30,15 +26,6 @@ from ._spec import (
     validated,
 )
 
-MODELS: tuple[type[_Model], ...] = (
-    TargetGroupSpec,
-    Period,
-    Target,
-    DefaultValue,
-    ExtendedFieldInfo,
-    Filter,
-    ResourceOptions,
-)
 # alias → Python name, over every model (the test suite proves no alias means two names)
 _PYTHON_NAMES: dict[str, str] = {f.alias or n: n for m in MODELS for n, f in m.model_fields.items()}
 # items listed bare: a problem with ``default_values[1].default_value`` is at ``default_values[1]``

@@ -12,12 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._spec import (
-    DefaultValue,
-    ExtendedFieldInfo,
-    Filter,
-    Period,
+    MODELS,
     ResourceOptions,
-    Target,
     TargetGroupSpec,
     listed_bare,
     nested_model,
@@ -52,7 +48,9 @@ def milestone_schema() -> dict[str, Any]:
     schema = TargetGroupSpec.model_json_schema(by_alias=False)
     defs = schema["$defs"]
     defs["DefaultValue"]["properties"]["default_value"] = {"anyOf": [_NUMBER, _NUMERIC_TEXT]}
-    for model in (Period, Target, DefaultValue, Filter, ExtendedFieldInfo, TargetGroupSpec):
+    for model in MODELS:
+        if model is ResourceOptions:
+            continue  # added below, as top-level keys
         holder = schema if model is TargetGroupSpec else defs[model.__name__]
         properties = holder["properties"]
         for name, info in model.model_fields.items():

@@ -173,6 +173,16 @@ class ResourceOptions(_Model):
     adopt_existing_id: WholeNumber | None = None
 
 
+# every model of a declaration, provider-only inputs included
+MODELS: tuple[type[_Model], ...] = (
+    TargetGroupSpec,
+    Period,
+    Target,
+    DefaultValue,
+    ExtendedFieldInfo,
+    Filter,
+    ResourceOptions,
+)
 OPTION_KEYS: frozenset[str] = frozenset(
     f.alias for f in ResourceOptions.model_fields.values() if f.alias
 )
