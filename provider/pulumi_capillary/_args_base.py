@@ -13,7 +13,7 @@ from typing import Any, ClassVar, TypeVar
 
 import pulumi
 
-from ._names import parse_data, to_python_names
+from ._names import parse_data, to_python_names, wrapped_items
 from ._spec import _Model, listed_bare, nested_model
 from ._values import format_moment
 
@@ -43,8 +43,7 @@ def _wrap_bare(model: type[_Model], name: str, value: Any) -> Any:
         return value
     if isinstance(value, pulumi.Output):
         return value.apply(lambda resolved: _wrap_bare(model, name, resolved))
-    spelt = nested.model_fields[key].alias or key
-    return [item if isinstance(item, (Mapping, Args)) else {spelt: item} for item in value]
+    return wrapped_items(value, nested.model_fields[key].alias or key)
 
 
 _A = TypeVar("_A", bound="Args")

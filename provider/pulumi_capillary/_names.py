@@ -55,11 +55,12 @@ def _field_name(model: type[_Model], key: Any, by_alias: bool) -> str | None:
     return None
 
 
-def _items(items: list[Any], key: str, wrap_as: str | None) -> list[Any]:
-    """Bare items wrapped as ``{wrap_as: item}``; or, with ``wrap_as`` None, one-key
-    mappings ``{key: item}`` unwrapped."""
-    if wrap_as is not None:
-        return [item if isinstance(item, Mapping) else {wrap_as: item} for item in items]
+def wrapped_items(items: list[Any], key: str) -> list[Any]:
+    """Items listed bare (``[3, 5]``) as the one-key mappings the wire wants."""
+    return [item if isinstance(item, Mapping) else {key: item} for item in items]
+
+
+def _bare_items(items: list[Any], key: str) -> list[Any]:
     return [
         item[key] if isinstance(item, Mapping) and list(item) == [key] else item for item in items
     ]
@@ -102,7 +103,7 @@ def _respelt(
             if bare is not None and isinstance(item, list):
                 spelt = (nested.model_fields[bare].alias or bare) if to_aliases else bare
                 unwrap = from_aliases and not to_aliases
-                item = _items(item, spelt, None if unwrap else spelt)
+                item = _bare_items(item, spelt) if unwrap else wrapped_items(item, spelt)
         out[target] = item
     return out
 
