@@ -28,13 +28,17 @@ from tests.engine import ROOT, TYPE, CheckFailed, Engine, ProviderError, Provide
 PROJECT = "capillary-milestones"
 
 
+class RunEnded(Exception):
+    """A registration the runtime started after its run had already failed."""
+
+
 class _AlreadyReported(logging.Filter):
     """A run raises the first error its registrations met; the futures pulumi's runtime left
     holding those errors are collected later, and asyncio would log each as never retrieved."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, (ProviderError, CheckFailed))
+        return not isinstance(error, (ProviderError, CheckFailed, RunEnded))
 
 
 logging.getLogger("asyncio").addFilter(_AlreadyReported())
@@ -63,17 +67,35 @@ class _EngineMocks(pulumi.runtime.Mocks):
         self.steps: list[Step] = []
         self.errors: list[BaseException] = []
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._ended = False
+
+    def settle(self, timeout: float = 60) -> None:
+        """A failed run: registrations still running finish, as the engine lets in-flight
+        steps finish, before the provider process is stopped; later ones are not started."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+            self._ended = True
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Any, dict]:
         if args.typ != TYPE:
             return f"{args.name}-id", dict(args.inputs)
         inputs = {k: v for k, v in args.inputs.items() if k != "__provider"}
+        with self._lock:
+            if self._ended:
+                raise RunEnded(args.name)
+            self._in_flight += 1
         try:
             step = self.engine.register(args.name, inputs, preview=self.preview)
         except BaseException as error:
             with self._lock:
                 self.errors.append(error)
             raise
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
         with self._lock:
             self.steps.append(step)
         stored = self.engine.resources.get(args.name)
@@ -144,6 +166,7 @@ class ProgramStack:
         try:
             run()
         except BaseException:
+            mocks.settle()
             if mocks.errors:
                 raise mocks.errors[0] from None
             raise
