@@ -55,23 +55,15 @@ from typing import Any, ClassVar
 import pulumi
 
 from ._args_base import Args, TargetGroupBehaviour
-from ._spec import (
-    ExtendedFieldInfo,
-    Filter,
-    Period,
-    ResourceOptions,
-    Target,
-    TargetGroupSpec,
-)
-
-__all__ = [
-    "ExtendedFieldInfoArgs",
-    "FilterArgs",
-    "PeriodArgs",
-    "TargetArgs",
-    "TargetGroupArgs",
-]
 '''
+
+
+def _header() -> str:
+    models = sorted([m.__name__ for m, _ in _CLASSES] + [ResourceOptions.__name__])
+    names = sorted(_args_name(m) for m, _ in _CLASSES)
+    imports = "".join(f"    {name},\n" for name in models)
+    listed = "".join(f'    "{name}",\n' for name in names)
+    return f"{_HEADER}from ._spec import (\n{imports})\n\n__all__ = [\n{listed}]\n"
 
 
 def _python_type(annotation: Any, metadata: list[Any]) -> str:
@@ -150,7 +142,7 @@ def _class(model: type[_Model], behaviour: str) -> str:
 
 def render() -> str:
     """The text of ``_args.py``."""
-    return _HEADER + "".join(_class(m, b) for m, b in _CLASSES)
+    return _header() + "".join(_class(m, b) for m, b in _CLASSES)
 
 
 if __name__ == "__main__":
