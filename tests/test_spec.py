@@ -312,3 +312,16 @@ def test_a_body_with_both_spellings_is_refused_when_respelt():
     assert str(caught.value.violations[0]).startswith(
         "periods[0].start_date: is given twice, in both spellings"
     )
+
+
+def test_a_stack_prefix_never_hides_a_missing_name():
+    from pulumi_capillary._catalog import StackSettings, validate_declaration
+
+    data = to_python_names(seed("be01.request"))
+    del data["name"]
+    with pytest.raises(DeclarationError) as caught:
+        validate_declaration(data, StackSettings(name_prefix="uat-", preferred_till_id=7))
+    assert [str(v) for v in caught.value.violations] == ["name: is required (got (missing))"]
+    data["name"] = "reviews"
+    body = validate_declaration(data, StackSettings(name_prefix="uat-", preferred_till_id=7))
+    assert body["name"] == "uat-reviews" and body["preferredTillId"] == 75155297  # declared

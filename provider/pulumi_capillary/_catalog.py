@@ -45,9 +45,9 @@ class StackSettings:
     def _changes(self, name: Any, till: Any) -> dict[str, Any]:
         """What this stack sets: the prefixed name, and its till unless one is declared."""
         changes: dict[str, Any] = {}
-        if self.name_prefix:
-            if isinstance(name, str) or name is None:
-                changes["name"] = f"{self.name_prefix}{name or ''}"
+        if self.name_prefix and name is not None:  # a missing name stays missing
+            if isinstance(name, str):
+                changes["name"] = f"{self.name_prefix}{name}"
             else:
                 import pulumi
 
