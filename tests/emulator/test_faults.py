@@ -95,3 +95,29 @@ def test_log_names_the_client_connection(api, control):
     api.get("/v3/targetGroups")
     clients = {r["client"] for r in control.get("/requests").json()["requests"]}
     assert len(clients) == 1 and next(iter(clients)).startswith("127.0.0.1:")
+
+
+@pytest.mark.parametrize("kind", [None, "500", "429", "slow-answer", "commit-then-504"])
+def test_a_request_is_logged_before_its_answer_ends(kind):
+    """A client that has its answer finds its request in the log (no race with the log)."""
+    import asyncio
+
+    from pulumi_capillary.emulator._faults import FaultInjection
+    from pulumi_capillary.emulator._store import Store
+
+    store = Store()
+    if kind:
+        store.faults.kinds, store.faults.rate, store.faults.latency_ms = [kind], 1.0, 1
+    logged_at_end: list[int] = []
+
+    async def app(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def send(message) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            logged_at_end.append(len(store.log))
+
+    scope = {"type": "http", "method": "GET", "path": "/v3/targetGroups", "query_string": b""}
+    asyncio.run(FaultInjection(app, store)(scope, None, send))
+    assert logged_at_end == [1] and len(store.log) == 1

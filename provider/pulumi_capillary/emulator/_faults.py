@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,10 +40,11 @@ async def _respond(send: Send, status: int, body: bytes, headers: list[Any] | No
     await send({"type": "http.response.body", "body": body})
 
 
-async def _drop(send: Send) -> bool:
+async def _drop(send: Send, before: Callable[[], None]) -> bool:
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     if transport is None:
         return False
+    before()
     transport.abort()
     for _ in range(3):  # let uvicorn see the disconnect before the app returns
         await asyncio.sleep(0)
@@ -79,9 +81,32 @@ class FaultInjection:
             return
         kind = self._draw(scope["path"])
         status: list[int | None] = [None]
+        done = [False]
         method, path = scope["method"], scope["path"]
         client = "{}:{}".format(*scope["client"]) if scope.get("client") else None
         query = scope.get("query_string", b"").decode()
+
+        def record() -> None:
+            """Once, before the client can see the end of the answer (or the drop), so the
+            log never lags behind what the client knows."""
+            if not done[0]:
+                done[0] = True
+                self.store.record_request(method, path, query, status[0], kind, client)
+
+        async def logged_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                record()
+            await send(message)
+
+        def dropping() -> None:
+            status[0] = None
+            record()
+
+        async def drop() -> bool:
+            return await _drop(send, dropping)
+
         try:
             if kind == "latency":
                 await asyncio.sleep(self.store.faults.latency_ms / 1000)
@@ -89,39 +114,32 @@ class FaultInjection:
                 code = int(kind)
                 headers = [(b"retry-after", str(self.store.faults.retry_after).encode())]
                 await _respond(
-                    send,
+                    logged_send,
                     code,
                     _error_body(code, f"injected fault {kind}"),
                     headers if code == 429 else None,
                 )
-                status[0] = code
                 return
             if kind == "reset":
-                if not await _drop(send):
-                    await _respond(send, 504, _error_body(504, "gateway timeout"))
-                    status[0] = 504
+                if not await drop():
+                    await _respond(logged_send, 504, _error_body(504, "gateway timeout"))
                 return
             committing = kind in ("commit-then-drop", "commit-then-504", "slow-answer")
 
             held: list[Message] = []
 
             async def tracking_send(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    status[0] = message["status"]
                 if committing:
                     held.append(message)
                 else:
-                    await send(message)
+                    await logged_send(message)
 
             await self.app(scope, receive, tracking_send)
             if kind == "slow-answer":
                 await asyncio.sleep(self.store.faults.latency_ms / 1000)
                 for message in held:
-                    await send(message)
-            elif committing:
-                status[0] = None
-                if kind == "commit-then-504" or not await _drop(send):
-                    await _respond(send, 504, _error_body(504, "gateway timeout"))
-                    status[0] = 504
+                    await logged_send(message)
+            elif kind == "commit-then-504" or (committing and not await drop()):
+                await _respond(logged_send, 504, _error_body(504, "gateway timeout"))
         finally:
-            self.store.record_request(method, path, query, status[0], kind, client)
+            record()
