@@ -119,5 +119,9 @@ def test_a_request_is_logged_before_its_answer_ends(kind):
             logged_at_end.append(len(store.log))
 
     scope = {"type": "http", "method": "GET", "path": "/v3/targetGroups", "query_string": b""}
-    asyncio.run(FaultInjection(app, store)(scope, None, send))
+    loop = asyncio.new_event_loop()  # not asyncio.run: it would unset this thread's loop
+    try:
+        loop.run_until_complete(FaultInjection(app, store)(scope, None, send))
+    finally:
+        loop.close()
     assert logged_at_end == [1] and len(store.log) == 1
