@@ -58,9 +58,12 @@ PHASED_OUT = (
 NOT_FOUND = 310017
 
 
+_LAST_TRY = 0.05  # seconds: with less left, no attempt is started (the last error stands)
+
+
 class _Backoff(wait_base):
     """Exponential with jitter, never sooner than a 429's ``Retry-After``, never past the
-    deadline (the last wait is cut so one more attempt still fits)."""
+    deadline: the last wait is cut so that one more attempt still has ``_LAST_TRY``."""
 
     def __init__(self, initial: float, deadline: Deadline) -> None:
         self._exponential = wait_exponential(multiplier=initial, max=10.0) + wait_random(0, initial)
@@ -71,7 +74,7 @@ class _Backoff(wait_base):
         error = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(error, RateLimitedError) and error.retry_after is not None:
             wait = max(wait, error.retry_after)
-        return max(0.0, min(wait, self._deadline.remaining()))
+        return max(0.0, min(wait, self._deadline.remaining() - _LAST_TRY))
 
 
 class _StopAtDeadline(stop_base):
@@ -79,7 +82,7 @@ class _StopAtDeadline(stop_base):
         self._deadline = deadline
 
     def __call__(self, retry_state: RetryCallState) -> bool:
-        return self._deadline.remaining() <= 0.05
+        return self._deadline.remaining() <= _LAST_TRY
 
 
 def _retry_after(response: httpx.Response) -> float | None:
