@@ -6,7 +6,7 @@ into ``_args.py``; their behaviour lives here, written once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import date, datetime, timezone
 from typing import Any, ClassVar, TypeVar
@@ -72,13 +72,7 @@ class Args:
         if nested is None:
             return value
         names = {f.name for f in fields(nested)}  # type: ignore[arg-type]
-
-        def convert(item: Any) -> Any:
-            if isinstance(item, Mapping) and set(item) <= names:
-                return nested._build(item)
-            return item
-
-        return [convert(i) for i in value] if isinstance(value, list) else convert(value)
+        return _each(value, lambda i: nested._build(i) if set(i) <= names else i)
 
     @classmethod
     def _build(cls: type[_A], data: Mapping[str, Any]) -> _A:
@@ -87,12 +81,16 @@ class Args:
         names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
         values = {k: v for k, v in data.items() if k in names}
         for name, nested in cls._nested.items():
-            item = values.get(name)
-            if isinstance(item, list):
-                values[name] = [nested._build(i) if isinstance(i, Mapping) else i for i in item]
-            elif isinstance(item, Mapping):
-                values[name] = nested._build(item)
+            if name in values:
+                values[name] = _each(values[name], nested._build)
         return cls(**values)
+
+
+def _each(value: Any, convert: Callable[[Mapping[str, Any]], Any]) -> Any:
+    """``convert`` applied to a mapping, or to each mapping in a list; the rest as it is."""
+    if isinstance(value, list):
+        return [convert(i) if isinstance(i, Mapping) else i for i in value]
+    return convert(value) if isinstance(value, Mapping) else value
 
 
 class TargetGroupBehaviour(Args):

@@ -25,6 +25,7 @@ from ._spec import (
     Target,
     TargetGroupSpec,
     _Model,
+    nested_model,
 )
 from ._values import PythonType
 
@@ -105,18 +106,13 @@ def _args_name(model: type[_Model]) -> str:
     return "TargetGroupArgs" if model is TargetGroupSpec else f"{model.__name__}Args"
 
 
-def _models_in(annotation: Any) -> list[Any]:
-    return [annotation] + [m for arg in get_args(annotation) for m in _models_in(arg)]
-
-
 def _nested(model: type[_Model]) -> dict[str, str]:
     """Fields whose value or items are another generated class (``periods`` → PeriodArgs)."""
     generated = {m for m, _ in _CLASSES}
     return {
         name: _args_name(inner)
-        for name, info in model.model_fields.items()
-        for inner in _models_in(info.annotation)
-        if inner in generated
+        for name in model.model_fields
+        if (inner := nested_model(model, name)) in generated
     }
 
 

@@ -172,6 +172,8 @@ def _declared_name(row: Field, parts: list[Any], *sources: dict[str, Any]) -> li
 def _plan(
     old_view: dict[str, Any], new_view: dict[str, Any], *declarations: dict[str, Any]
 ) -> ChangeSet:
+    if old_view == new_view:  # the common case
+        return ChangeSet()
     changes: dict[str, Change] = {}
     for row, parts, old, new in _differences(old_view, new_view, "", []):
         path = format_path(_declared_name(row, parts, *declarations))
