@@ -8,12 +8,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PORT=${PORT:-8080}
 STATE_DIR=${CAPILLARY_EMULATOR_DIR:-$ROOT/.emulator}
-PULUMI_INSTALL_URL=${PULUMI_INSTALL_URL:-https://get.pulumi.com}
-# The CLI `make up` installs when there is none, and the oldest it accepts: stack config
-# reaches dynamic providers from 3.139, and a provider's warnings are shown from 3.146.
-PULUMI_VERSION=${PULUMI_VERSION:-3.272.0}
-PULUMI_MINIMUM=3.146.0
-export PATH="$ROOT/.venv/bin:$PATH:$HOME/.pulumi/bin"
+export PATH="$ROOT/.venv/bin:$PATH"
 
 say() { printf '==> %s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -25,22 +20,10 @@ pulumi_dev() {
 }
 
 ensure_pulumi() {
-  command -v pulumi >/dev/null 2>&1 && return
-  say "installing the Pulumi CLI $PULUMI_VERSION with Pulumi's official installer"
-  if ! curl -fsSL --connect-timeout 10 --max-time 120 "$PULUMI_INSTALL_URL" 2>/dev/null \
-       | sh -s -- --version "$PULUMI_VERSION" --no-edit-path >/dev/null 2>&1 \
-     || ! command -v pulumi >/dev/null 2>&1; then
-    fail "the Pulumi CLI is not installed and could not be downloaded here; install it (https://www.pulumi.com/docs/iac/download-install/) and run make up again."
-  fi
-}
-
-require_version() {
-  local found
-  found=$(pulumi version 2>/dev/null | head -n 1 | tr -d 'v[:space:]')
-  if [ -z "$found" ] \
-     || [ "$(printf '%s\n%s\n' "$PULUMI_MINIMUM" "$found" | sort -V | head -n 1)" != "$PULUMI_MINIMUM" ]; then
-    fail "the Pulumi CLI is ${found:-of an unknown version}, older than $PULUMI_MINIMUM; upgrade it (curl -fsSL https://get.pulumi.com | sh -s -- --version $PULUMI_VERSION) and run make up again."
-  fi
+  # On PATH (recent enough) → Pulumi's installer → the pinned Go build → one sentence.
+  local dir
+  dir=$(bash "$ROOT/tools/pulumi/ensure.sh") || exit 1
+  export PATH="$dir:$PATH"
 }
 
 emulator_running() {
@@ -66,8 +49,7 @@ start_emulator() {
 }
 
 up() {
-  ensure_pulumi
-  require_version  # before any stack operation
+  ensure_pulumi  # before any stack operation
   make -s .venv/.installed
   start_emulator
   export PULUMI_BACKEND_URL="file://$ROOT/.pulumi"  # as `pulumi login file://...`, but

@@ -1,4 +1,8 @@
-"""``make up``/``make down`` (programs/dev.sh) where no Pulumi CLI can be had."""
+"""``make up``/``make down`` (programs/dev.sh): how the CLI is found, and where none can be had.
+
+``make up`` against the real Pulumi CLI is proven in ``tests/real_cli/test_make_up.py``; the
+fake ``pulumi`` here only answers ``version``, to test which CLI is chosen.
+"""
 
 from __future__ import annotations
 
@@ -32,8 +36,9 @@ def test_up_without_pulumi_stops_with_one_clear_sentence(tmp_path):
     result = _run("up", home=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "error: the Pulumi CLI is not installed and could not be downloaded here; install it "
-        "(https://www.pulumi.com/docs/iac/download-install/) and run make up again."
+        "error: no Pulumi CLI 3.146.0 or newer was found, Pulumi's installer could not be "
+        "reached and Go is not installed; install the Pulumi CLI "
+        "(https://www.pulumi.com/docs/iac/download-install/) or Go 1.26, and run again."
     )
     assert not (ROOT / ".emulator" / "pid").exists() or "18931" not in result.stdout
 
@@ -115,40 +120,15 @@ def _calls(env: dict[str, str]) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
 
 
-def test_make_up_twice_with_the_cli(tmp_path):
-    dev_stack = (ROOT / "Pulumi.dev.yaml").read_bytes()
-    env = _fake_env(tmp_path)
-    try:
-        first = _dev_sh("up", env)
-        assert first.returncode == 0, first.stderr
-        assert "Resources: 4 created" in first.stdout
-        assert "0 target group(s)." in first.stdout  # the real emulator answered the list
-        calls = _calls(env)
-        commands = [c["argv"][0] for c in calls]
-        assert commands == ["version", "stack", "preview", "up"]
-        assert calls[3]["argv"] == ["up", "--yes", "--stack", "dev", "--non-interactive"]
-        for call in calls[1:]:
-            assert call["env"]["PULUMI_CONFIG_PASSPHRASE"] == ""  # the dev stack's, always
-            assert call["env"]["PULUMI_CONFIG_PASSPHRASE_FILE"] is None
-            assert call["env"]["PULUMI_PYTHON_CMD"] == str(ROOT / ".venv" / "bin" / "python")
-            assert call["env"]["PULUMI_BACKEND_URL"] == f"file://{ROOT}/.pulumi"
-            assert call["env"]["CAPILLARY_BASE_URL"] == f"http://127.0.0.1:{env['PORT']}"
-        second = _dev_sh("up", env)
-        assert second.returncode == 0, second.stderr
-        assert "nothing to change: the dev stack already matches" in second.stdout
-        assert [c["argv"][0] for c in _calls(env)[len(calls) :]] == ["version", "stack", "preview"]
-    finally:
-        _dev_sh("down", env)
-    assert (ROOT / "Pulumi.dev.yaml").read_bytes() == dev_stack  # the port was for the run only
-
-
 def test_make_up_refuses_an_old_cli_before_any_stack_operation(tmp_path):
     env = _fake_env(tmp_path, version="3.120.0")
+    env["PULUMI_INSTALL_URL"] = "http://127.0.0.1:9/install.sh"  # a closed port: no network
     result = _dev_sh("up", env)
     assert result.returncode == 1
-    assert result.stderr.strip().startswith(
-        "error: the Pulumi CLI is 3.120.0, older than 3.146.0; upgrade it"
-    )
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("==> the Pulumi CLI on PATH (")
+    assert lines[0].endswith("is older than 3.146.0; looking for another")
+    assert lines[-1].startswith("error: no Pulumi CLI 3.146.0 or newer was found")
     assert [c["argv"] for c in _calls(env)] == [["version"]]
     assert not (tmp_path / "emulator" / "pid").exists()
 
@@ -191,7 +171,7 @@ def test_the_cli_is_installed_pinned_without_editing_shell_files(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "installer-args").read_text().split() == [
         "--version",
-        "3.272.0",
+        "3.276.0",
         "--no-edit-path",
     ]
     assert not (tmp_path / ".bashrc").exists() and not (tmp_path / ".profile").exists()

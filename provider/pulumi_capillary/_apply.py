@@ -119,9 +119,10 @@ class Applier:
         adopt = f"adoptExistingId: {found['id']}" if found and "id" in found else "adoptExistingId"
         return NameTakenError(
             f"A target group named {name!r} already exists in this org{which} and this stack "
-            f"did not create it in this run; if it is this milestone (made in the Capillary UI, "
-            f"by another stack, or by an earlier run that was interrupted), take it over with "
-            f"{adopt}, otherwise choose another name.",
+            "did not create it in this run. If an interrupted `pulumi up` of this stack created "
+            "it, record it with `capillary-milestones recover --stack <stack>`; if it is this "
+            f"milestone made elsewhere (the Capillary UI, another stack), take it over with "
+            f"{adopt}; otherwise choose another name.",
             code=310069,
         )
 

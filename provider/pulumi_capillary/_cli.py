@@ -144,6 +144,42 @@ def _diff(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _recover(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from ._client import CapillaryClient
+    from ._config import load_settings
+    from ._recover import plan_recovery, pulumi, recovered, stack_config
+
+    config = stack_config(args.stack)
+    state = json.loads(pulumi(args.stack, "stack", "export"))
+    deployment = state.get("deployment") or {}
+    client = CapillaryClient(load_settings(config.get, os.environ))
+    findings = plan_recovery(deployment, client.list_groups(), client.read)
+    if not findings:
+        print(f"stack {args.stack} has no pending create of a milestone: nothing to recover.")
+        return 0
+    for finding in findings:
+        print(finding)
+    certain = [f for f in findings if f.record is not None]
+    if certain and not args.yes:
+        print(f"{len(certain)} of {len(findings)} pending create(s) can be recorded; run "
+              "again with --yes to record them in the stack.")
+        return 0
+    if certain:
+        state["deployment"] = recovered(deployment, findings)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
+            json.dump(state, file)
+            file.flush()
+            pulumi(args.stack, "stack", "import", "--file", file.name)
+        print(f"recorded {len(certain)} milestone(s) in stack {args.stack}; `pulumi up` "
+              "now leaves them as they are.")
+    left = len(findings) - len(certain)
+    if left:
+        print(f"{left} pending create(s) left alone, for the reasons above.", file=sys.stderr)
+    return 1 if left else 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from ._schema import milestone_schema
 
@@ -218,6 +254,18 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the target groups of an org")
     _org(listing)
     listing.set_defaults(run=_list)
+
+    recover = commands.add_parser(
+        "recover",
+        help="record in the stack the milestones a killed `pulumi up` created",
+        description="Reads the stack's pending creates (pulumi stack export) and records each "
+        "one whose group is certain: exactly one group of the org has its name and it matches "
+        "the declaration. Shows what it would do; --yes does it (pulumi stack import). Run it "
+        "where you run pulumi, after `pulumi cancel` if the stack is still locked.",
+    )
+    recover.add_argument("--stack", required=True, help="the Pulumi stack to recover")
+    recover.add_argument("--yes", action="store_true", help="record them (default: only show)")
+    recover.set_defaults(run=_recover)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a milestone file")
     schema.set_defaults(run=_schema)

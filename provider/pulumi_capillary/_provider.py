@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import sys
 import threading
+import traceback
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
@@ -39,7 +41,13 @@ from pulumi.dynamic import (
 
 from ._config import Settings, load_settings, policy_problems
 from ._diff import compare_declarations
-from ._exceptions import ConfigurationError, DeclarationError, NotFoundError, quote
+from ._exceptions import (
+    CapillaryError,
+    ConfigurationError,
+    DeclarationError,
+    NotFoundError,
+    quote,
+)
 from ._fields import declared_from_recorded
 from ._plan import Action, Policies, Verdict, plan_declarations, plan_record
 from ._spec import OPTION_KEYS, PROVIDER_KEY, canonical_or_none, parse_inputs, split_inputs
@@ -99,6 +107,39 @@ def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)  # shown by the Pulumi CLI
 
 
+class _PlainTraceback:
+    """The ``traceback`` module as the SDK's provider server sees it, but for one function.
+
+    The server reports every exception a provider raises with ``traceback.format_exc()``
+    (``pulumi/dynamic/__main__.py``, ``_abort_with_traceback``), so the Pulumi CLI shows
+    about 30 lines of pulumi, tenacity and httpx frames above our sentence. A failure we
+    raise on purpose (a ``CapillaryError``) stands alone: it is shown as its message only.
+    Anything else is a bug, and keeps its traceback.
+    """
+
+    def __init__(self, module: ModuleType) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+    def format_exc(self, limit: int | None = None, chain: bool = True) -> str:
+        error = sys.exc_info()[1]
+        if isinstance(error, CapillaryError):
+            return str(error)
+        return self._module.format_exc(limit, chain)
+
+
+def _plain_errors_in_provider_server() -> None:
+    """Install ``_PlainTraceback`` in the provider server, and nowhere else."""
+    server = sys.modules.get("__main__")
+    spec = getattr(server, "__spec__", None)
+    if server is None or getattr(spec, "name", None) != "pulumi.dynamic.__main__":
+        return
+    if getattr(server, "traceback", None) is traceback:
+        server.traceback = _PlainTraceback(traceback)  # type: ignore[attr-defined]
+
+
 def _failures(error: DeclarationError) -> list[CheckFailure]:
     return [CheckFailure(v.path, f"{v.rule} (got {quote(v.value)})") for v in error.violations]
 
@@ -116,6 +157,7 @@ class TargetGroupProvider(ResourceProvider):
 
     # -- settings and client, built in the provider process ------------------------------
     def configure(self, req: ConfigureRequest) -> None:
+        _plain_errors_in_provider_server()
         with _INIT:
             self.__dict__["_settings"] = load_settings(req.config.get)
             self.__dict__.pop("_applier", None)

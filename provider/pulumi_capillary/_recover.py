@@ -1,0 +1,162 @@
+"""``capillary-milestones recover``: record the creates a killed ``pulumi up`` left pending.
+
+A ``pulumi up`` killed while Capillary commits its creates leaves each of them as a pending
+operation in the stack's state (with the checked inputs it sent), and its group in the org.
+The next ``pulumi up`` would create again, be told the name is taken, and refuse: safe, but
+one hand edit per milestone. Pulumi's own ``pulumi refresh --import-pending-creates`` drops
+a dynamic resource's pending create without recording it, and ``pulumi import`` does not
+work for dynamic providers (pulumi/pulumi#16175).
+
+So this reads the state (``pulumi stack export``), and records a pending create only when
+its group is certain: exactly one group carries the declared name (or the declared
+``adoptExistingId``), no other resource of the stack manages it, and it matches the
+declaration, as the provider itself compares. The outputs are those a create by
+``adoptExistingId`` returns. Anything else is left alone and named. The new state goes back
+with ``pulumi stack import``, after a preview of what would change unless ``--yes``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._diff import compare_to_record
+from ._exceptions import CapillaryError
+from ._provider import outputs
+from ._spec import OPTION_KEYS, PROVIDER_KEY, parse_inputs
+
+TYPE = "pulumi-python:dynamic/capillary:TargetGroup"
+Reader = Callable[[int], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What recover decided for one pending create."""
+
+    urn: str
+    name: str
+    group_id: int | None
+    record: dict[str, Any] | None  # the resource to add to the state, or None: left alone
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return self.urn.rsplit("::", 1)[-1]
+
+    def __str__(self) -> str:
+        verb = "record" if self.record is not None else "leave alone"
+        group = f" as target group {self.group_id}" if self.group_id is not None else ""
+        return f"{verb}: {self.label} ({self.name!r}){group}: {self.reason}"
+
+
+def pending_creates(deployment: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        op["resource"]
+        for op in deployment.get("pending_operations") or []
+        if op.get("type") == "creating" and op.get("resource", {}).get("type") == TYPE
+    ]
+
+
+def _decide(
+    resource: dict[str, Any],
+    groups: list[dict[str, Any]],
+    managed: Mapping[str, str],
+    read: Reader,
+) -> Finding:
+    urn = resource["urn"]
+    inputs = resource.get("inputs") or {}
+    name = str(inputs.get("name", ""))
+
+    def leave(reason: str, group_id: int | None = None) -> Finding:
+        return Finding(urn, name, group_id, None, reason)
+
+    try:
+        spec, options = parse_inputs(inputs)
+    except CapillaryError as error:
+        return leave(f"its inputs do not read as a declaration ({error})")
+    if spec is None:
+        return leave("its inputs hold unknown values")
+    body = spec.body()
+    if options.adopt_existing_id is not None:
+        candidates = [int(options.adopt_existing_id)]
+    else:
+        folded = name.casefold()
+        candidates = [
+            int(g["id"]) for g in groups if str(g.get("name", "")).casefold() == folded
+        ]
+    if not candidates:
+        return leave("no group of the org carries its name: the create never reached "
+                     "Capillary, and `pulumi up` will make it")
+    if len(candidates) > 1:
+        ids = ", ".join(map(str, candidates))
+        return leave(f"{len(candidates)} groups carry its name ({ids}): choose one with "
+                     "adoptExistingId")
+    group_id = candidates[0]
+    if str(group_id) in managed:
+        return leave(f"the group is already managed by {managed[str(group_id)]}", group_id)
+    recorded = read(group_id)
+    changes = compare_to_record(recorded, body)
+    if changes:
+        listed = "; ".join(str(c) for c in changes.changes)
+        return leave(f"the group differs from the declaration ({listed})", group_id)
+    options_in = {k: v for k, v in inputs.items() if k in OPTION_KEYS and v is not None}
+    outs = {**outputs(recorded, options_in, body), PROVIDER_KEY: inputs.get(PROVIDER_KEY)}
+    record = {**resource, "id": str(group_id), "outputs": outs}
+    return Finding(urn, name, group_id, record, "the group matches the declaration")
+
+
+def plan_recovery(
+    deployment: Mapping[str, Any], groups: list[dict[str, Any]], read: Reader
+) -> list[Finding]:
+    """One finding per pending create of a milestone, in the order the state lists them."""
+    managed = {
+        str(r["id"]): r["urn"].rsplit("::", 1)[-1]
+        for r in deployment.get("resources") or []
+        if r.get("type") == TYPE and r.get("id")
+    }
+    return [_decide(resource, groups, managed, read) for resource in pending_creates(deployment)]
+
+
+def recovered(deployment: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
+    """The deployment with each certain create recorded and its pending operation dropped."""
+    done = {f.urn: f.record for f in findings if f.record is not None}
+    pending = [
+        op
+        for op in deployment.get("pending_operations") or []
+        if not (op.get("type") == "creating" and op.get("resource", {}).get("urn") in done)
+    ]
+    resources = [*(deployment.get("resources") or []), *done.values()]
+    return {**deployment, "resources": resources, "pending_operations": pending}
+
+
+# -- the Pulumi CLI, as the user's shell runs it ------------------------------------------
+
+
+def pulumi(stack: str, *args: str, stdin: str | None = None) -> str:
+    """``pulumi ARGS --stack STACK --non-interactive``; a failure is one sentence."""
+    if shutil.which("pulumi") is None:
+        raise CapillaryError(
+            "recover reads the stack with the Pulumi CLI, which is not on PATH; put it there "
+            "(`make pulumi` builds the pinned one) and run recover again."
+        )
+    argv = ["pulumi", *args, "--stack", stack, "--non-interactive"]
+    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        detail = lines[-1].strip() if lines else f"exit code {done.returncode}"
+        raise CapillaryError(f"`pulumi {' '.join(args[:2])} --stack {stack}` failed: {detail}")
+    return done.stdout
+
+
+def stack_config(stack: str) -> dict[str, str]:
+    """The stack's configuration as the provider receives it (secrets decrypted)."""
+    raw = json.loads(pulumi(stack, "config", "--json", "--show-secrets") or "{}")
+    return {
+        key: entry["value"] if isinstance(entry.get("value"), str) else json.dumps(entry["value"])
+        for key, entry in raw.items()
+        if isinstance(entry, dict) and "value" in entry
+    }

@@ -1,0 +1,256 @@
+"""The real Pulumi CLI on a scratch copy of the project, with a file backend of its own.
+
+Every command runs with its own ``PULUMI_HOME``, a ``file://`` backend, a passphrase, no
+update check and no plugin download; results are read from the engine's event log
+(``--event-log``) and ``pulumi stack export``, never from the text the CLI prints for people.
+Every process a command starts is ended with it (the CLI's plugins outlive a killed CLI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.program import copy_project
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSPHRASE = "real-cli-tests-passphrase"
+TYPE = "pulumi-python:dynamic/capillary:TargetGroup"
+
+
+def find_cli() -> Path | None:
+    """The folder of the CLI ``make test`` found (``CAPILLARY_PULUMI_DIR``), else PATH's,
+    else the pinned build if it was made (``make pulumi``)."""
+    chosen = os.environ.get("CAPILLARY_PULUMI_DIR")
+    if chosen and (Path(chosen) / "pulumi").exists():
+        return Path(chosen)
+    found = shutil.which("pulumi")
+    if found:
+        return Path(found).parent
+    built = subprocess.run(
+        ["bash", str(ROOT / "tools" / "pulumi" / "build.sh"), "--dir"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return Path(built) if (Path(built) / "pulumi").exists() else None
+
+
+@dataclass
+class Run:
+    """One CLI command: its exit code, output and the engine's events."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    events: list[dict[str, Any]]
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def ops(self) -> dict[str, str]:
+        """Resource name → the step the engine took (``create``, ``update``, ``same``, ...)."""
+        steps: dict[str, str] = {}
+        for event in self.events:
+            meta = event.get("resourcePreEvent", {}).get("metadata")
+            if meta and meta.get("type") == TYPE:
+                name = meta["urn"].rsplit("::", 1)[1]
+                op = meta["op"]
+                steps[name] = op if name not in steps else f"{steps[name]}+{op}"
+        return steps
+
+    def step_metadata(self, name: str) -> list[dict[str, Any]]:
+        return [
+            e["resourcePreEvent"]["metadata"]
+            for e in self.events
+            if e.get("resourcePreEvent", {}).get("metadata", {}).get("urn", "").endswith(
+                "::" + name
+            )
+        ]
+
+    def diagnostics(self, severity: str | None = None) -> list[str]:
+        return [
+            e["diagnosticEvent"]["message"]
+            for e in self.events
+            if "diagnosticEvent" in e
+            and (severity is None or e["diagnosticEvent"].get("severity") == severity)
+        ]
+
+    def summary(self) -> Counter[str]:
+        for event in self.events:
+            if "summaryEvent" in event:
+                return Counter(event["summaryEvent"].get("resourceChanges") or {})
+        return Counter()
+
+
+@dataclass
+class Project:
+    """A scratch copy of the project and the environment the real CLI runs it in."""
+
+    directory: Path
+    cli: Path
+    env: dict[str, str] = field(default_factory=dict)
+    timeout: float = 240
+
+    @classmethod
+    def copy(cls, tmp_path: Path, cli: Path, env: dict[str, str] | None = None) -> Project:
+        directory = tmp_path / "project"
+        directory.mkdir()
+        copy_project(directory)
+        home = tmp_path / "pulumi-home"
+        state = tmp_path / "state"
+        home.mkdir()
+        state.mkdir()
+        venv_bin = Path(sys.executable).parent
+        base = {
+            "PATH": f"{cli}:{venv_bin}:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "PULUMI_HOME": str(home),
+            "PULUMI_BACKEND_URL": f"file://{state}",
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DEBUG_COMMANDS": "true",  # enables --event-log
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_PYTHON_CMD": sys.executable,
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "LANG": "C.UTF-8",
+        }
+        for key in ("TMPDIR", "CI"):
+            if key in os.environ:
+                base[key] = os.environ[key]
+        return cls(directory, cli, {**base, **(env or {})})
+
+    @property
+    def data_dir(self) -> Path:
+        return self.directory / "programs" / "milestones" / "milestones"
+
+    def run(
+        self,
+        *args: str,
+        check: bool = True,
+        events: bool = True,
+        env: dict[str, str] | None = None,
+        stdin: str | None = None,
+    ) -> Run:
+        """``pulumi ARGS --non-interactive`` (with an event log for the engine's commands)."""
+        argv = [str(self.cli / "pulumi"), *args, "--non-interactive"]
+        log = self.directory / f".events-{time.monotonic_ns()}.jsonl"
+        if events:
+            argv += ["--event-log", str(log)]
+        process = subprocess.Popen(
+            argv,
+            cwd=self.directory,
+            env={**self.env, **(env or {})},
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            stdout, stderr = process.communicate(stdin, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            end_tree(process)
+            stdout, stderr = process.communicate()
+            raise AssertionError(f"pulumi {' '.join(args)} took over {self.timeout} s") from None
+        finally:
+            end_tree(process)
+        found = []
+        if log.exists():
+            found = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+            log.unlink()
+        run = Run(list(args), process.returncode, stdout, stderr, found)
+        if check and run.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed ({run.returncode}):\n{run.output}")
+        return run
+
+    # -- the commands the tests use --------------------------------------------------------
+    def init(self, stack: str, config: dict[str, str] | None = None) -> None:
+        self.run("stack", "init", stack, events=False)
+        for key, value in (config or {}).items():
+            self.run("config", "set", "--stack", stack, key, value, events=False)
+
+    def set_secret(self, stack: str, key: str, value: str) -> None:
+        """``pulumi config set --secret`` with the value on stdin (never in argv)."""
+        self.run("config", "set", "--secret", "--stack", stack, key, events=False, stdin=value)
+
+    def preview(self, stack: str, *extra: str, check: bool = True) -> Run:
+        return self.run("preview", "--stack", stack, *extra, check=check)
+
+    def up(self, stack: str, *extra: str, check: bool = True) -> Run:
+        return self.run("up", "--yes", "--stack", stack, *extra, check=check)
+
+    def refresh(self, stack: str, *extra: str, check: bool = True) -> Run:
+        return self.run("refresh", "--yes", "--stack", stack, *extra, check=check)
+
+    def destroy(self, stack: str, *extra: str, check: bool = True) -> Run:
+        return self.run("destroy", "--yes", "--stack", stack, *extra, check=check)
+
+    def export(self, stack: str) -> dict[str, Any]:
+        run = self.run("stack", "export", "--stack", stack, events=False)
+        exported: dict[str, Any] = json.loads(run.stdout)
+        return exported
+
+    def resources(self, stack: str) -> dict[str, dict[str, Any]]:
+        """Our resources in the stack's state, by resource name."""
+        deployment = self.export(stack)["deployment"]
+        return {
+            r["urn"].rsplit("::", 1)[1]: r
+            for r in deployment.get("resources") or []
+            if r.get("type") == TYPE
+        }
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(parent, []).append(int(entry.name))
+    return tree
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, read from /proc (the CLI's plugins and the program)."""
+    tree, found, todo = _children(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill(pids: list[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def end_tree(process: subprocess.Popen[str]) -> None:
+    """End a CLI and everything it started: its plugins survive it otherwise."""
+    kill(descendants(process.pid))
+    if process.poll() is None:
+        kill([process.pid])
+        process.wait()
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # anything left in its session
+    except (ProcessLookupError, PermissionError):
+        pass
