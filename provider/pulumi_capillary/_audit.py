@@ -132,9 +132,15 @@ def _file_name(name: str, taken: set[str]) -> str:
     return candidate + ".yaml"
 
 
-def exported(recorded: dict[str, Any], strip_prefix: str = "") -> dict[str, Any]:
-    """The milestone-file declaration of a recorded group (its name without the prefix)."""
+def exported(
+    recorded: dict[str, Any], strip_prefix: str = "", till: int | None = None
+) -> dict[str, Any]:
+    """The milestone-file declaration of a recorded group, environment-neutral as the
+    catalog is: its name without the org's prefix, and no till when it is the org's own
+    (``till``), so a file exported from UAT does not give production UAT's till."""
     body = declared_from_recorded(recorded)
+    if till is not None and body.get("preferredTillId") == till:
+        body = {k: v for k, v in body.items() if k != "preferredTillId"}
     declaration = to_python_names(canonical_or_none(body) or body)
     name = str(declaration.get("name", ""))
     if strip_prefix and name.startswith(strip_prefix):
@@ -148,6 +154,7 @@ def export_all(
     directory: Path,
     strip_prefix: str = "",
     schema: str | None = None,
+    till: int | None = None,
 ) -> list[Path]:
     """One milestone file per group, named from the milestone name."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -155,7 +162,7 @@ def export_all(
     written = []
     for group in sorted(groups, key=lambda g: (str(g.get("name", "")), g.get("id", 0))):
         recorded = read(group["id"])
-        declaration = exported(recorded, strip_prefix)
+        declaration = exported(recorded, strip_prefix, till)
         path = directory / _file_name(str(declaration.get("name", "")), taken)
         header = (SCHEMA_LINE.format(schema) if schema else "") + (
             f"# Exported from target group {group['id']} ({recorded.get('name')!r}).\n"

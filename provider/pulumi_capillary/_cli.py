@@ -90,6 +90,9 @@ def _export(args: argparse.Namespace) -> int:
     from ._catalog import dump_yaml
 
     client = _client(args)
+    config = _stack_config(args)
+    till = int(config[TILL]) if config.get(TILL) is not None else None
+    strip = args.strip_prefix if args.strip_prefix is not None else config.get(PREFIX) or ""
     if args.all:
         if not args.output:
             raise CapillaryError("export --all writes one file per group: name a directory with -o")
@@ -97,13 +100,13 @@ def _export(args: argparse.Namespace) -> int:
         if args.active_only:
             groups = [g for g in groups if g.get("active", True)]
         schema = os.path.relpath(SCHEMA_FILE.resolve(), Path(args.output).resolve())
-        written = export_all(groups, client.read, Path(args.output), args.strip_prefix, schema)
+        written = export_all(groups, client.read, Path(args.output), strip, schema, till)
         print(f"wrote {len(written)} milestone file(s) to {args.output}")
         return 0
     if args.id is None:
         raise CapillaryError("export needs --id ID, or --all")
     recorded = client.read(args.id)
-    declaration = exported(recorded, args.strip_prefix)
+    declaration = exported(recorded, strip, till)
     if args.adopt:
         declaration["adopt_existing_id"] = int(args.id)
     header = SCHEMA_LINE.format("../milestone.schema.json") + (
@@ -244,7 +247,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--id", type=int, help="one target group id")
     export.add_argument("--all", action="store_true", help="every group of the org")
     export.add_argument("--output", "-o", help="file (--id) or directory (--all)")
-    export.add_argument("--strip-prefix", default="", help="remove this prefix from names")
+    export.add_argument(
+        "--strip-prefix", help="remove this prefix from names (default: the stack's namePrefix)"
+    )
     export.add_argument("--active-only", action="store_true", help="leave inactive groups out")
     export.add_argument(
         "--adopt", action="store_true", help="add adopt_existing_id, to manage this very group"

@@ -127,7 +127,8 @@ class _PlainTraceback:
         error = sys.exc_info()[1]
         if isinstance(error, CapillaryError):
             return str(error)
-        return self._module.format_exc(limit, chain)
+        text: str = self._module.format_exc(limit, chain)
+        return text
 
 
 def _plain_errors_in_provider_server() -> None:

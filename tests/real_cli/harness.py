@@ -8,6 +8,7 @@ Every process a command starts is ended with it (the CLI's plugins outlive a kil
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -87,11 +88,20 @@ class Run:
             and (severity is None or e["diagnosticEvent"].get("severity") == severity)
         ]
 
+    def shown(self) -> list[str]:
+        """The diagnostics a user sees (the provider's stderr arrives as ``info#err``)."""
+        return [m for e in self.events if (m := _shown(e))]
+
     def summary(self) -> Counter[str]:
         for event in self.events:
             if "summaryEvent" in event:
                 return Counter(event["summaryEvent"].get("resourceChanges") or {})
         return Counter()
+
+
+def _shown(event: dict[str, Any]) -> str:
+    diagnostic = event.get("diagnosticEvent") or {}
+    return "" if diagnostic.get("severity") == "debug" else str(diagnostic.get("message", ""))
 
 
 @dataclass
@@ -172,7 +182,8 @@ class Project:
             log.unlink()
         run = Run(list(args), process.returncode, stdout, stderr, found)
         if check and run.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed ({run.returncode}):\n{run.output}")
+            command = " ".join(args)
+            raise AssertionError(f"pulumi {command} failed ({run.returncode}):\n{run.output}")
         return run
 
     # -- the commands the tests use --------------------------------------------------------
@@ -238,10 +249,8 @@ def descendants(pid: int) -> list[int]:
 
 def kill(pids: list[int]) -> None:
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def end_tree(process: subprocess.Popen[str]) -> None:
@@ -250,7 +259,5 @@ def end_tree(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         kill([process.pid])
         process.wait()
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)  # anything left in its session
-    except (ProcessLookupError, PermissionError):
-        pass

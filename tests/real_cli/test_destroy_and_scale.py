@@ -1,0 +1,56 @@
+"""``pulumi destroy`` under both deletion policies, and 50 milestones at the engine's default
+parallelism, through the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+
+import yaml
+
+from tests.real_cli.test_catalog import CATALOG, NAMES, groups, writes
+
+
+def test_destroy_under_abandon_leaves_every_group_and_names_each(project, api, control):
+    project.init("dev", {"capillary:deletionPolicy": "abandon"})
+    project.up("dev")
+    before = len(writes(control))
+    destroy = project.destroy("dev")
+    assert destroy.ops() == dict.fromkeys(CATALOG, "delete")
+    warnings = [m for m in destroy.shown() if m.startswith("warning: target group")]
+    assert len(warnings) == len(NAMES)
+    for name in NAMES:
+        shown = f"({name!r}) was removed from the stack but keeps running"
+        assert any(shown in w for w in warnings)
+    assert writes(control)[before:] == []
+    assert sorted(g["name"] for g in groups(api)) == sorted(NAMES)
+    assert project.resources("dev") == {}
+
+
+def test_destroy_under_delete_deletes_each_group(project, api, control):
+    project.init("dev")  # Pulumi.dev.yaml: deletionPolicy delete
+    project.up("dev")
+    ids = {str(g["id"]) for g in groups(api)}
+    before = len(writes(control))
+    project.destroy("dev")
+    assert sorted(writes(control)[before:]) == sorted(
+        ("DELETE", f"/v3/targetGroups/{i}") for i in ids
+    )
+    assert groups(api) == []
+
+
+def test_fifty_milestones_at_default_parallelism_make_exactly_fifty_groups(project, api, control):
+    """49 data files and the program's Python milestone."""
+    template = yaml.safe_load((project.data_dir / "steps-5000-in-2-days.yaml").read_text())
+    shutil.rmtree(project.data_dir)
+    project.data_dir.mkdir()
+    for i in range(49):
+        (project.data_dir / f"steps-{i:02}.yaml").write_text(
+            yaml.safe_dump({**template, "name": f"steps-{i:02}"}, sort_keys=False)
+        )
+    project.init("dev")
+    up = project.up("dev")
+    assert list(up.ops().values()).count("create") == 50
+    assert len(groups(api)) == 50
+    assert len({g["name"] for g in groups(api)}) == 50
+    assert writes(control).count(("POST", "/v3/targetGroups")) == 50
+    project.preview("dev", "--expect-no-changes")
