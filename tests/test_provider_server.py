@@ -244,3 +244,32 @@ def test_promotion_to_two_orgs_keeps_states_apart(tmp_path):
             assert engine.register("be01", seed("be01.request")).op == "same"
             listed = httpx.get(emu.url + "/__emulator__/requests").json()["requests"]
             assert [r["method"] for r in listed] == ["POST"]
+
+
+def test_an_expected_failure_is_its_sentence_and_a_bug_keeps_its_traceback(engine, control):
+    """The SDK's server sends ``traceback.format_exc()``; ours is the message alone."""
+    control.put("/phase-out", json={"creationDisabled": True, "status": 410})
+    with pytest.raises(ProviderError) as expected:
+        engine.register("be01", seed("be01.request"))
+    assert expected.value.details.startswith("Capillary no longer creates milestones")
+    assert "Traceback" not in expected.value.details
+
+
+def test_a_bug_keeps_its_traceback_in_the_provider_server():
+    import traceback
+
+    from pulumi_capillary._exceptions import NameTakenError
+    from pulumi_capillary._provider import _PlainTraceback
+
+    shown = _PlainTraceback(traceback)
+    try:
+        {}["missing"]
+    except KeyError:
+        bug = shown.format_exc()
+    try:
+        raise NameTakenError("A target group named 'x' already exists.")
+    except NameTakenError:
+        expected = shown.format_exc()
+    assert bug.startswith("Traceback (most recent call last)") and "KeyError" in bug
+    assert expected == "A target group named 'x' already exists."
+    assert shown.format_exception is traceback.format_exception  # the rest is the module's

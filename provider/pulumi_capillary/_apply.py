@@ -170,7 +170,7 @@ class Applier:
         changed = ", ".join(f"targets[{i}]" for i in done) or "none"
         left = ", ".join(f"targets[{i}]" for i in indexes if i not in done)
         return EditNotAppliedError(
-            f"The edit of target group {group_id} stopped at targets[{failed}] ({error}) "
+            f"The edit of target group {group_id} stopped at targets[{failed}] ({error}). "
             f"Changed: {changed}; not changed: {left}. The edits are safe to repeat: run "
             "`pulumi up` again to finish."
         )

@@ -69,7 +69,8 @@ def test_an_immutable_change_is_refused_at_preview_with_our_message(project, api
     errors = [m for m in preview.diagnostics("error") if "product-reviews" in m]
     assert any(
         "property trackingType value {STREAKS} has a problem: Capillary cannot change "
-        "trackingType after a milestone is created (trackingType: DEFAULT → STREAKS)" in m
+        "trackingType after a milestone is created (trackingType: DEFAULT → STREAKS)"
+        in m
         and "onImmutableChange: replace" in m
         for m in errors
     ), errors
@@ -124,8 +125,6 @@ def test_drift_is_recorded_by_refresh_and_put_back_by_up(project, api, control):
 
     before = len(writes(control))
     project.up("dev")
-    assert writes(control)[before:] == [
-        ("PUT", f"/v3/targetGroups/editTargetGroup/{group['id']}")
-    ]
+    assert writes(control)[before:] == [("PUT", f"/v3/targetGroups/editTargetGroup/{group['id']}")]
     assert _group(api, "steps-5000-in-2-days")["id"] == group["id"]
     project.preview("dev", "--expect-no-changes")

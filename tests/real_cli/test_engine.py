@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.real_cli.harness import ROOT, Project
 
-TRIVIAL = '''
+TRIVIAL = """
 import pulumi
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
@@ -27,7 +27,7 @@ class Said(Resource):
 
 said = Said("hello", "hello from the pinned engine", 3)
 pulumi.export("said", said.said)
-'''
+"""
 
 
 def test_the_pinned_combination_runs_a_program_with_a_dynamic_resource(tmp_path, pulumi_cli):
@@ -56,8 +56,10 @@ def test_the_pinned_cli_reports_its_release(pulumi_cli):
         [str(pulumi_cli / "pulumi"), "version"], capture_output=True, text=True, timeout=60
     ).stdout.strip()
     if Path(built) == pulumi_cli:
-        pinned = textwrap.dedent(
-            (ROOT / "tools" / "pulumi" / "build.sh").read_text()
-        ).split("CLI_VERSION=", 1)[1].split()[0]
+        pinned = (
+            textwrap.dedent((ROOT / "tools" / "pulumi" / "build.sh").read_text())
+            .split("CLI_VERSION=", 1)[1]
+            .split()[0]
+        )
         assert version == pinned
     assert version.startswith("v3.")

@@ -1,0 +1,63 @@
+"""``make up`` on a fresh copy of the project, through the real Pulumi CLI, twice."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.real_cli.harness import ROOT
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_make_up_applies_the_catalog_then_changes_nothing(tmp_path, pulumi_cli):
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    for name in ("Makefile", "pyproject.toml", "Pulumi.yaml", "Pulumi.dev.yaml"):
+        shutil.copy2(ROOT / name, clone / name)  # copy2: the venv stays newer than pyproject
+    for folder in ("programs", "tools"):
+        shutil.copytree(ROOT / folder, clone / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    venv = Path(sys.executable).parent.parent
+    (clone / ".venv").symlink_to(venv)  # the project's own venv, built once by `make test`
+    env = {
+        "PATH": f"{pulumi_cli}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PULUMI_HOME": str(tmp_path / "pulumi-home"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PORT": str(_free_port()),
+        "TMPDIR": str(tmp_path),
+    }
+
+    def make(target: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["make", "-s", target],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    try:
+        first = make("up")
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert "+ 5 created" in first.stdout  # the stack and the four milestones
+        assert "4 target group(s)." in first.stdout
+        second = make("up")
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "nothing to change: the dev stack already matches the milestone catalog" in (
+            second.stdout
+        )
+    finally:
+        down = make("down")
+    assert down.returncode == 0 and "emulator stopped" in down.stdout
+    assert (clone / "Pulumi.dev.yaml").read_bytes() == (ROOT / "Pulumi.dev.yaml").read_bytes()
