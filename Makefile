@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 WORKERS ?= 3
 
-.PHONY: up down test lint emulator clean
+.PHONY: up down test lint emulator dev venv pulumi actionlint clean
 
 ## up: the main job: emulator + local file backend + `pulumi up` of the catalog on `dev`
 up:
@@ -15,11 +15,13 @@ up:
 down:
 	bash programs/dev.sh down
 
-## test: create .venv, install the package with its extras, lint, type-check, run the whole suite
+## test: venv, the Pulumi CLI (found or built once), actionlint, lint, type-check, the whole suite
 test: $(VENV)/.installed
 	$(BIN)/ruff check provider tests bench programs
 	$(BIN)/mypy
-	$(BIN)/pytest --numprocesses $(WORKERS) --dist worksteal
+	CAPILLARY_ACTIONLINT="$$(bash tools/actionlint/build.sh)" \
+	CAPILLARY_PULUMI_DIR="$$(bash tools/pulumi/ensure.sh || true)" \
+	  $(BIN)/pytest --numprocesses $(WORKERS) --dist worksteal
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check provider tests bench programs
@@ -29,7 +31,15 @@ lint: $(VENV)/.installed
 emulator: $(VENV)/.installed
 	$(BIN)/capillary-emulator --port $(PORT)
 
+## dev (or venv): only the environment: .venv with the package, the emulator and the CLI
+dev venv: $(VENV)/.installed
+
+## pulumi: build the pinned Pulumi CLI from Go modules (once; about 7 minutes on 2 cores)
+pulumi:
+	@bash tools/pulumi/build.sh
+
 $(VENV)/.installed: pyproject.toml
+	@echo "==> creating $(VENV) and installing pulumi-capillary with its extras (about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,emulator]"

@@ -1,12 +1,14 @@
 """The GitOps workflow examples: valid GitHub Actions, and wired the way the README says.
 
-actionlint's PyPI wrapper downloads its binary from GitHub at install time, which this
-project's machines cannot reach; the workflows are checked against the GitHub workflow
-JSON schema vendored in check-jsonschema instead, plus the structure asserted below.
+actionlint, built from its pinned Go module (``tools/actionlint``; ``make test`` builds it
+and passes its path), lints the workflows as GitHub would run them: expressions, contexts,
+job needs, action inputs. They are also checked against the GitHub workflow JSON schema
+vendored in check-jsonschema (the composite action too), plus the structure asserted below.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,22 @@ from tests.engine import ROOT
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 SETUP = ROOT / ".github" / "actions" / "setup" / "action.yml"
 CHECK = str(Path(sys.executable).parent / "check-jsonschema")
+
+
+def test_actionlint_finds_nothing():
+    actionlint = os.environ.get("CAPILLARY_ACTIONLINT", "")
+    if not actionlint:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("actionlint was not built (tools/actionlint/build.sh)", pytrace=False)
+        pytest.skip("actionlint is built by `make test` (tools/actionlint/build.sh)")
+    result = subprocess.run(
+        [actionlint, "-no-color", *map(str, WORKFLOWS)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def _load(name: str) -> dict:
