@@ -67,13 +67,15 @@ class CheckFailed(Exception):
 class ProviderProcess:
     """The provider server the CLI would start, and a gRPC client for it."""
 
-    def __init__(self, env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, cwd: Path = ROOT, module: str = "pulumi.dynamic"
+    ) -> None:
         self.stderr_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"provider-{id(self)}.err"
         self._stderr = open(self.stderr_path, "w+")  # noqa: SIM115 - closed in stop()
         environment = {k: v for k, v in os.environ.items() if not k.startswith("CAPILLARY_")}
         environment.update(PULUMI_PROJECT="capillary-milestones", **(env or {}))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi.dynamic"],
+            [sys.executable, "-m", module],
             cwd=cwd,
             env=environment,
             stdout=subprocess.PIPE,

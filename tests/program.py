@@ -131,21 +131,29 @@ class ProgramStack:
         state_dir: Path,
         overrides: dict[str, Any] | None = None,
         env: dict[str, str] | None = None,
+        provider_module: str = "pulumi.dynamic",
     ):
+        self.provider_module = provider_module
         self.project = project
         self.stack = stack
         self.state_file = state_dir / f"{stack}.json"
         self.env = env or {}
         config_file = project / f"Pulumi.{stack}.yaml"
-        self.config = dict(yaml.safe_load(config_file.read_text())["config"])
+        declared = yaml.safe_load((project / "Pulumi.yaml").read_text()).get("config") or {}
+        # the project's declared defaults, then the stack file, as the engine merges them
+        self.config = {
+            k: v["default"] for k, v in declared.items() if isinstance(v, dict) and "default" in v
+        }
+        self.config.update(yaml.safe_load(config_file.read_text())["config"])
         self.config.update(overrides or {})
 
     @contextlib.contextmanager
     def _engine(self) -> Iterator[Engine]:
-        with ProviderProcess(env=self.env, cwd=self.project) as process:
-            process.configure(
-                {k: str(v) for k, v in self.config.items() if k.startswith("capillary:")}
-            )
+        process = ProviderProcess(env=self.env, cwd=self.project, module=self.provider_module)
+        with process:
+            # Configure receives the whole stack configuration, project keys included
+            # (held against the real engine in tests/real_cli/test_double.py)
+            process.configure({k: str(v) for k, v in self.config.items()})
             yield Engine(process, self.state_file, stack=self.stack)
 
     def _run_program(self, engine: Engine, preview: bool) -> Run:
