@@ -107,7 +107,9 @@ def main() -> None:
                 for _ in range(SAMPLES):  # interleaved: a noisy moment hits both
                     timings["trivial"].append(base.pulumi("preview"))
                     timings["ours"].append(ours.pulumi("preview"))
-                ratios = sorted(o / t for o, t in zip(timings["ours"], timings["trivial"]))
+                ratios = sorted(
+                    o / t for o, t in zip(timings["ours"], timings["trivial"], strict=True)
+                )
                 name = f"engine.preview_{count}_{kind}"
                 report(
                     f"{name}.trivial_s",
