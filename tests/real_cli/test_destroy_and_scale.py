@@ -16,11 +16,11 @@ def test_destroy_under_abandon_leaves_every_group_and_names_each(project, api, c
     before = len(writes(control))
     destroy = project.destroy("dev")
     assert destroy.ops() == dict.fromkeys(CATALOG, "delete")
-    warnings = [m for m in destroy.shown() if m.startswith("warning: target group")]
-    assert len(warnings) == len(NAMES)
+    # the provider's stderr reaches the CLI in chunks: one diagnostic may carry two lines
+    shown = "".join(destroy.shown())
+    assert shown.count("warning: target group") == len(NAMES), shown
     for name in NAMES:
-        shown = f"({name!r}) was removed from the stack but keeps running"
-        assert any(shown in w for w in warnings)
+        assert f"({name!r}) was removed from the stack but keeps running in Capillary" in shown
     assert writes(control)[before:] == []
     assert sorted(g["name"] for g in groups(api)) == sorted(NAMES)
     assert project.resources("dev") == {}
