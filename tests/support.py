@@ -41,7 +41,7 @@ def _connection(emulator, oauth: bool) -> dict[str, str]:
 
 def emulator_settings(emulator, oauth: bool = False, **extra: str):
     """Provider settings from the environment, pointing at a running emulator."""
-    from pulumi_capillary._config import KEYS, load_settings
+    from pulumi_capillary.api.settings import KEYS, load_settings
 
     environ = {KEYS[k]: v for k, v in _connection(emulator, oauth).items()}
     environ.update(extra)
@@ -50,7 +50,7 @@ def emulator_settings(emulator, oauth: bool = False, **extra: str):
 
 def canonical(name_or_body) -> dict:
     """The canonical request body of a seed request (or of a body)."""
-    from pulumi_capillary._spec import parse_inputs
+    from pulumi_capillary.declaration.models import parse_inputs
 
     body = seed(name_or_body) if isinstance(name_or_body, str) else name_or_body
     return parse_inputs(body)[0].body()

@@ -7,10 +7,10 @@ import json
 import httpx
 import pytest
 
-from pulumi_capillary._apply import Applier
-from pulumi_capillary._client import CapillaryClient
-from pulumi_capillary._diff import compare_to_record
-from pulumi_capillary._exceptions import (
+from pulumi_capillary.api.client import CapillaryClient
+from pulumi_capillary.apply import Applier
+from pulumi_capillary.diff import compare_to_record
+from pulumi_capillary.exceptions import (
     AdoptionMismatchError,
     EditNotAppliedError,
     NameTakenError,

@@ -10,11 +10,11 @@ import jsonschema
 import pytest
 import yaml
 
-from pulumi_capillary._catalog import read_milestone, validate_declaration
-from pulumi_capillary._cli import SCHEMA_FILE, main
-from pulumi_capillary._exceptions import DeclarationError
-from pulumi_capillary._schema import milestone_schema
+from pulumi_capillary.cli.main import SCHEMA_FILE, main
+from pulumi_capillary.declaration.catalog import read_milestone, validate_declaration
+from pulumi_capillary.declaration.schema import milestone_schema
 from pulumi_capillary.emulator import Credentials, EmulatorServer
+from pulumi_capillary.exceptions import DeclarationError
 from tests.engine import ROOT
 from tests.support import SEED_NOW, seed
 

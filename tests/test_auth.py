@@ -9,7 +9,7 @@ import threading
 import httpx
 from pydantic import SecretStr
 
-from pulumi_capillary._auth import Md5BasicAuth, OAuthTokenAuth
+from pulumi_capillary.api.auth import Md5BasicAuth, OAuthTokenAuth
 
 
 def _header(auth: httpx.Auth) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from pulumi_capillary import TargetGroupProvider
-from pulumi_capillary._names import from_python_names
+from pulumi_capillary.declaration.names import from_python_names
 from tests.engine import ROOT
 from tests.support import seed
 

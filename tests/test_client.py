@@ -7,9 +7,9 @@ import concurrent.futures
 import httpx
 import pytest
 
-from pulumi_capillary._client import CapillaryClient
-from pulumi_capillary._config import load_settings
-from pulumi_capillary._exceptions import (
+from pulumi_capillary.api.client import CapillaryClient
+from pulumi_capillary.api.settings import load_settings
+from pulumi_capillary.exceptions import (
     AuthenticationError,
     NameTakenError,
     NotFoundError,

@@ -9,15 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pulumi_capillary._apply import Applier
-from pulumi_capillary._client import CapillaryClient
-from pulumi_capillary._config import load_settings
-from pulumi_capillary._exceptions import (
+from pulumi_capillary.api.client import CapillaryClient
+from pulumi_capillary.api.settings import load_settings
+from pulumi_capillary.apply import Applier
+from pulumi_capillary.dynamic.provider import TargetGroupProvider
+from pulumi_capillary.exceptions import (
     APIError,
     DeadlineExceededError,
     UnexpectedAnswerError,
 )
-from pulumi_capillary._provider import TargetGroupProvider
 from tests.hostile import HostileServer, drip, fixed, silent
 from tests.support import canonical, seed
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_capillary._config import REGIONS, load_settings
-from pulumi_capillary._exceptions import ConfigurationError
+from pulumi_capillary.api.settings import REGIONS, load_settings
+from pulumi_capillary.exceptions import ConfigurationError
 
 
 def _config(values: dict):

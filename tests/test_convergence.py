@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from pulumi_capillary._fields import FIELDS, Mutability
-from pulumi_capillary._spec import parse_inputs
-from pulumi_capillary._values import TARGET_TYPES
+from pulumi_capillary.declaration.models import parse_inputs
+from pulumi_capillary.declaration.values import TARGET_TYPES
 from pulumi_capillary.emulator import EmulatorServer
+from pulumi_capillary.fields import FIELDS, Mutability
 from tests.declarations import declarations
 from tests.engine import CheckFailed, Engine, ProviderProcess
 from tests.support import SEED_NOW, stack_config

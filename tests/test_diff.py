@@ -9,11 +9,11 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pulumi_capillary._diff import compare_declarations, compare_to_record
-from pulumi_capillary._fields import Mutability
-from pulumi_capillary._spec import parse_inputs
-from pulumi_capillary._unknown import UNKNOWN_SENTINEL
+from pulumi_capillary.declaration.models import parse_inputs
+from pulumi_capillary.diff import compare_declarations, compare_to_record
 from pulumi_capillary.emulator import EmulatorServer
+from pulumi_capillary.fields import Mutability
+from pulumi_capillary.unknown import UNKNOWN_SENTINEL
 from tests.declarations import declarations
 from tests.support import SEED_NOW, basic_header, seed
 

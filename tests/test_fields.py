@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_capillary import _fields
-from pulumi_capillary._fields import FIELDS, Edit, Mutability
-from pulumi_capillary._spec import Period, Target, TargetGroupSpec
+import pulumi_capillary.fields as _fields
+from pulumi_capillary.declaration.models import Period, Target, TargetGroupSpec
+from pulumi_capillary.fields import FIELDS, Edit, Mutability
 from tests.support import seed
 
 

@@ -11,9 +11,9 @@ from datetime import datetime
 import pytest
 
 from pulumi_capillary import TargetGroupArgs, TargetGroupProvider
-from pulumi_capillary._args_base import _wire
-from pulumi_capillary._diff import ChangeSet
-from pulumi_capillary._plan import Action, Policies, plan
+from pulumi_capillary.diff import ChangeSet
+from pulumi_capillary.dynamic.args_base import _wire
+from pulumi_capillary.plan import Action, Policies, plan
 from tests.engine import UNKNOWN, CheckFailed
 from tests.support import api_calls, seed
 

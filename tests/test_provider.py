@@ -9,13 +9,9 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
-from pulumi_capillary import (
-    AdoptionMismatchError,
-    ConfigurationError,
-    ImmutableChangeError,
-    TargetGroupProvider,
-)
-from pulumi_capillary._provider import outputs, recorded_of
+from pulumi_capillary import ConfigurationError, TargetGroupProvider
+from pulumi_capillary.dynamic.provider import outputs, recorded_of
+from pulumi_capillary.exceptions import AdoptionMismatchError, ImmutableChangeError
 from tests.support import seed, stack_config
 
 PROVIDER_KEY = "__provider"

@@ -258,8 +258,8 @@ def test_an_expected_failure_is_its_sentence_and_a_bug_keeps_its_traceback(engin
 def test_a_bug_keeps_its_traceback_in_the_provider_server():
     import traceback
 
-    from pulumi_capillary._exceptions import NameTakenError
-    from pulumi_capillary._provider import _PlainTraceback
+    from pulumi_capillary.dynamic.provider import _PlainTraceback
+    from pulumi_capillary.exceptions import NameTakenError
 
     shown = _PlainTraceback(traceback)
     try:

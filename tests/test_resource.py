@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pulumi
 import pytest
 
-import pulumi_capillary
 from pulumi_capillary import (
     DeclarationError,
     ExtendedFieldInfoArgs,
@@ -18,10 +16,16 @@ from pulumi_capillary import (
     TargetArgs,
     TargetGroup,
     TargetGroupArgs,
+)
+from pulumi_capillary.declaration.models import (
+    ExtendedFieldInfo,
+    Filter,
+    Period,
+    ResourceOptions,
+    Target,
     TargetGroupSpec,
 )
-from pulumi_capillary._codegen import _python_type, render
-from pulumi_capillary._spec import ExtendedFieldInfo, Filter, Period, ResourceOptions, Target
+from pulumi_capillary.dynamic.codegen import TARGET, _python_type, render
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -176,9 +180,9 @@ def test_args_cover_every_declared_field(args, model):
 
 
 def test_the_args_module_is_generated_from_the_models():
-    """Fields are declared once, on the models: ``_args.py`` is their generated form."""
-    written = Path(pulumi_capillary.__file__).with_name("_args.py").read_text(encoding="utf-8")
-    assert written == render(), "run `python -m pulumi_capillary._codegen` and commit _args.py"
+    """Fields are declared once, on the models: ``dynamic/args.py`` is their generated form."""
+    written = TARGET.read_text(encoding="utf-8")
+    assert written == render(), "run `python -m pulumi_capillary.dynamic.codegen`, commit args.py"
 
 
 def test_every_model_type_has_a_python_type():

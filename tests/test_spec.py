@@ -8,10 +8,10 @@ from datetime import date, datetime, timezone
 import pytest
 from hypothesis import given, settings
 
-from pulumi_capillary._exceptions import DeclarationError
-from pulumi_capillary._names import from_python_names, parse_data, to_python_names
-from pulumi_capillary._spec import MODELS, TargetGroupSpec, parse_inputs
-from pulumi_capillary._unknown import UNKNOWN_SENTINEL
+from pulumi_capillary.declaration.models import MODELS, TargetGroupSpec, parse_inputs
+from pulumi_capillary.declaration.names import from_python_names, parse_data, to_python_names
+from pulumi_capillary.exceptions import DeclarationError
+from pulumi_capillary.unknown import UNKNOWN_SENTINEL
 from tests.declarations import declarations
 from tests.support import seed
 
@@ -315,13 +315,13 @@ def test_a_body_with_both_spellings_is_refused_when_respelt():
 
 
 def test_a_stack_prefix_never_hides_a_missing_name():
-    from pulumi_capillary._catalog import StackSettings, validate_declaration
+    from pulumi_capillary.declaration.catalog import validate_declaration
 
     data = to_python_names(seed("be01.request"))
     del data["name"]
     with pytest.raises(DeclarationError) as caught:
-        validate_declaration(data, StackSettings(name_prefix="uat-", preferred_till_id=7))
+        validate_declaration(data, name_prefix="uat-", till=7)
     assert [str(v) for v in caught.value.violations] == ["name: is required (got (missing))"]
     data["name"] = "reviews"
-    body = validate_declaration(data, StackSettings(name_prefix="uat-", preferred_till_id=7))
+    body = validate_declaration(data, name_prefix="uat-", till=7)
     assert body["name"] == "uat-reviews" and body["preferredTillId"] == 75155297  # declared

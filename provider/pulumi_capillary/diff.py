@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ._exceptions import format_path
-from ._fields import Field, Mutability, fill_absent, in_period_order, rows
-from ._unknown import contains_unknown, is_unknown
-from ._values import integral
+from .declaration.values import integral
+from .exceptions import format_path
+from .fields import Field, Mutability, fill_absent, in_period_order, rows
+from .unknown import contains_unknown, is_unknown
 
 
 class _Unknown:

@@ -1,6 +1,7 @@
 """The typed arguments of ``TargetGroup``, generated from the declaration model.
 
-Do not edit: change the model in ``_spec.py``, then run ``python -m pulumi_capillary._codegen``.
+Do not edit: change the model in ``declaration/models.py``, then run
+``python -m pulumi_capillary.dynamic.codegen``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from ._args_base import Args, TargetGroupBehaviour
-from ._spec import (
+from ..declaration.models import (
     ExtendedFieldInfo,
     Filter,
     Period,
@@ -21,6 +21,7 @@ from ._spec import (
     Target,
     TargetGroupSpec,
 )
+from .args_base import Args, TargetGroupBehaviour
 
 __all__ = [
     "ExtendedFieldInfoArgs",

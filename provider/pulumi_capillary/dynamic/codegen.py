@@ -1,12 +1,12 @@
-"""Writes ``_args.py``: the typed ``*Args`` dataclasses, generated from the declaration model.
+"""Writes ``args.py``: the typed ``*Args`` dataclasses, generated from the declaration model.
 
 A field is declared once, on its pydantic model; the Args classes that programs use are
 generated from the models so that an editor and ``mypy`` know every argument and its type.
 After changing a model, run::
 
-    python -m pulumi_capillary._codegen
+    python -m pulumi_capillary.dynamic.codegen
 
-``tests/test_resource.py`` fails while ``_args.py`` and the models disagree.
+``tests/test_resource.py`` fails while ``args.py`` and the models disagree.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
-from ._spec import (
+from ..declaration.models import (
     ExtendedFieldInfo,
     Filter,
     Period,
@@ -27,9 +27,9 @@ from ._spec import (
     _Model,
     nested_model,
 )
-from ._values import PythonType
+from ..declaration.values import PythonType
 
-TARGET = Path(__file__).with_name("_args.py")
+TARGET = Path(__file__).with_name("args.py")
 
 # Generated in dependency order; each with the behaviour class it adds to ``Args``.
 _CLASSES: tuple[tuple[type[_Model], str], ...] = (
@@ -43,7 +43,8 @@ _PLAIN = {str: "str", int: "int", float: "float", bool: "bool"}
 
 _HEADER = '''"""The typed arguments of ``TargetGroup``, generated from the declaration model.
 
-Do not edit: change the model in ``_spec.py``, then run ``python -m pulumi_capillary._codegen``.
+Do not edit: change the model in ``declaration/models.py``, then run
+``python -m pulumi_capillary.dynamic.codegen``.
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from ._args_base import Args, TargetGroupBehaviour
 '''
 
 
@@ -64,7 +64,11 @@ def _header() -> str:
     names = sorted(_args_name(m) for m, _ in _CLASSES)
     imports = "".join(f"    {name},\n" for name in models)
     listed = "".join(f'    "{name}",\n' for name in names)
-    return f"{_HEADER}from ._spec import (\n{imports})\n\n__all__ = [\n{listed}]\n"
+    return (
+        f"{_HEADER}from ..declaration.models import (\n{imports})\n"
+        "from .args_base import Args, TargetGroupBehaviour\n\n"
+        f"__all__ = [\n{listed}]\n"
+    )
 
 
 def _python_type(annotation: Any, metadata: list[Any]) -> str:
@@ -137,7 +141,7 @@ def _class(model: type[_Model], behaviour: str) -> str:
 
 
 def render() -> str:
-    """The text of ``_args.py``."""
+    """The text of ``args.py``."""
     return _header() + "".join(_class(m, b) for m, b in _CLASSES)
 
 

@@ -30,7 +30,7 @@ from enum import Enum
 from functools import cache, cached_property
 from typing import Any
 
-from ._values import integral, utc_moment
+from .declaration.values import integral, utc_moment
 
 
 class Mutability(str, Enum):

@@ -14,8 +14,8 @@ from typing import Any, Generic, TypeVar, overload
 import pulumi
 import pulumi.dynamic
 
-from ._args import TargetGroupArgs
-from ._provider import TargetGroupProvider
+from .args import TargetGroupArgs
+from .provider import TargetGroupProvider
 
 _T = TypeVar("_T")
 

@@ -24,10 +24,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._diff import compare_to_record
-from ._exceptions import CapillaryError
-from ._provider import outputs
-from ._spec import OPTION_KEYS, PROVIDER_KEY, parse_inputs
+from ..declaration.models import OPTION_KEYS, PROVIDER_KEY, parse_inputs
+from ..diff import compare_to_record
+from ..dynamic.provider import outputs
+from ..exceptions import CapillaryError
 
 TYPE = "pulumi-python:dynamic/capillary:TargetGroup"
 Reader = Callable[[int], dict[str, Any]]
@@ -85,16 +85,17 @@ def _decide(
         candidates = [int(options.adopt_existing_id)]
     else:
         folded = name.casefold()
-        candidates = [
-            int(g["id"]) for g in groups if str(g.get("name", "")).casefold() == folded
-        ]
+        candidates = [int(g["id"]) for g in groups if str(g.get("name", "")).casefold() == folded]
     if not candidates:
-        return leave("no group of the org carries its name: the create never reached "
-                     "Capillary, and `pulumi up` will make it")
+        return leave(
+            "no group of the org carries its name: the create never reached "
+            "Capillary, and `pulumi up` will make it"
+        )
     if len(candidates) > 1:
         ids = ", ".join(map(str, candidates))
-        return leave(f"{len(candidates)} groups carry its name ({ids}): choose one with "
-                     "adoptExistingId")
+        return leave(
+            f"{len(candidates)} groups carry its name ({ids}): choose one with adoptExistingId"
+        )
     group_id = candidates[0]
     if str(group_id) in managed:
         return leave(f"the group is already managed by {managed[str(group_id)]}", group_id)

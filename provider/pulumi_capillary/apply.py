@@ -29,10 +29,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ._client import CapillaryClient
-from ._deadline import Deadline
-from ._diff import Change, ChangeSet, compare_to_record
-from ._exceptions import (
+from .api.client import CapillaryClient
+from .api.deadline import Deadline
+from .diff import Change, ChangeSet, compare_to_record
+from .exceptions import (
     AdoptionMismatchError,
     CapillaryError,
     EditNotAppliedError,
@@ -40,7 +40,7 @@ from ._exceptions import (
     RateLimitedError,
     TransientError,
 )
-from ._fields import Edit, edits_by_call, group_edit_body, target_edit_body
+from .fields import Edit, edits_by_call, group_edit_body, target_edit_body
 
 Warn = Callable[[str], None]
 

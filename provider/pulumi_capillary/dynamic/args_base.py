@@ -13,9 +13,9 @@ from typing import Any, ClassVar, TypeVar
 
 import pulumi
 
-from ._names import parse_data, to_python_names, wrapped_items
-from ._spec import _Model, listed_bare, nested_model
-from ._values import format_moment
+from ..declaration.models import _Model, listed_bare, nested_model
+from ..declaration.names import parse_data, to_python_names, wrapped_items
+from ..declaration.values import format_moment
 
 
 def _wire(value: Any) -> Any:

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ._exceptions import Violation, format_path
-from ._values import TARGET_TYPES, TargetEntity, TargetType, WholeNumber, utc_moment
+from ..exceptions import Violation, format_path
+from .values import TARGET_TYPES, TargetEntity, TargetType, WholeNumber, utc_moment
 
 Rule = Callable[[dict[str, Any]], Iterator[Violation]]
 RULES: list[Rule] = []

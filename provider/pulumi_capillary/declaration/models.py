@@ -24,10 +24,10 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from ._exceptions import DeclarationError, Violation, format_path, unknown_field
-from ._rules import cross_field_violations
-from ._unknown import contains_unknown, is_unknown
-from ._values import (
+from ..exceptions import DeclarationError, Violation, format_path, unknown_field
+from ..unknown import contains_unknown, is_unknown
+from .rules import cross_field_violations
+from .values import (
     AggregateFunction,
     Amount,
     EnrolmentMethod,

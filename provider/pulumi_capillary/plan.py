@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ._diff import Change, ChangeSet, compare_declarations, compare_to_record
-from ._exceptions import ImmutableChangeError
-from ._unknown import contains_unknown, is_unknown
+from .diff import Change, ChangeSet, compare_declarations, compare_to_record
+from .exceptions import ImmutableChangeError
+from .unknown import contains_unknown, is_unknown
 
 PROGRESS = "replacing a live milestone resets every customer's progress in it"
 

@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._catalog import dump_yaml
-from ._diff import compare_to_record, show
-from ._fields import Mutability, declared_from_recorded
-from ._names import to_python_names
-from ._spec import canonical_or_none
+from ..declaration.catalog import dump_yaml
+from ..declaration.models import canonical_or_none
+from ..declaration.names import to_python_names
+from ..diff import compare_to_record, show
+from ..fields import Mutability, declared_from_recorded
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 

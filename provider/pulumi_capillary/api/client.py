@@ -16,114 +16,27 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-)
-from tenacity.stop import stop_base
-from tenacity.wait import wait_base, wait_exponential, wait_random
+from tenacity import Retrying
 
-from . import _deadline
-from ._auth import Md5BasicAuth, OAuthTokenAuth
-from ._config import Settings
-from ._deadline import Deadline
-from ._exceptions import (
+from ..exceptions import (
     APIError,
-    AuthenticationError,
     DeadlineExceededError,
-    NameTakenError,
     NotFoundError,
-    PhasedOutError,
-    RateLimitedError,
-    RequestRejectedError,
-    TransientError,
     TransportError,
-    UnavailableError,
     UnexpectedAnswerError,
 )
+from . import deadline as _deadline
+from .answers import all_objects, error_for, is_group, shaped
+from .auth import Md5BasicAuth, OAuthTokenAuth
+from .deadline import Deadline
+from .retries import retrying
+from .settings import Settings
 
 GROUPS = "/v3/targetGroups"
 MAX_ANSWER_BYTES = 32 << 20  # decompressed; an org's whole list is far below this
-PHASED_OUT = (
-    "Capillary no longer creates milestones through the target-group API (it has been phased "
-    "out); create this one as a Loyalty Promotion with POST v3/promotions instead."
-)
-NOT_FOUND = 310017
-
-
-_LAST_TRY = 0.05  # seconds: with less left, no attempt is started (the last error stands)
-
-
-class _Backoff(wait_base):
-    """Exponential with jitter, never sooner than a 429's ``Retry-After``, never past the
-    deadline: the last wait is cut so that one more attempt still has ``_LAST_TRY``."""
-
-    def __init__(self, initial: float, deadline: Deadline) -> None:
-        self._exponential = wait_exponential(multiplier=initial, max=10.0) + wait_random(0, initial)
-        self._deadline = deadline
-
-    def __call__(self, retry_state: RetryCallState) -> float:
-        wait = self._exponential(retry_state)
-        error = retry_state.outcome.exception() if retry_state.outcome else None
-        if isinstance(error, RateLimitedError) and error.retry_after is not None:
-            wait = max(wait, error.retry_after)
-        return max(0.0, min(wait, self._deadline.remaining() - _LAST_TRY))
-
-
-class _StopAtDeadline(stop_base):
-    def __init__(self, deadline: Deadline) -> None:
-        self._deadline = deadline
-
-    def __call__(self, retry_state: RetryCallState) -> bool:
-        return self._deadline.remaining() <= _LAST_TRY
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        value = float(response.headers.get("retry-after", ""))
-    except ValueError:
-        return None
-    return max(0.0, value) if math.isfinite(value) else None
-
-
-def _all_objects(items: Any) -> bool:
-    return isinstance(items, list) and all(isinstance(item, dict) for item in items)
-
-
-def _objects(holder: dict[str, Any], key: str) -> bool:
-    """``holder[key]``, if present, is a list of objects (periods, targets)."""
-    return holder.get(key) is None or _all_objects(holder[key])
-
-
-def _a_group(group: dict[str, Any]) -> bool:
-    """A recorded group: a positive integer id, and lists of objects where lists belong."""
-    group_id = group.get("id")
-    return (
-        isinstance(group_id, int)
-        and not isinstance(group_id, bool)
-        and group_id > 0
-        and _objects(group, "periods")
-        and _objects(group, "targets")
-    )
-
-
-def _server_message(payload: Any, response: httpx.Response) -> tuple[int | None, str]:
-    """Capillary's own error code and message, if the answer is its envelope."""
-    errors = payload.get("errors") if isinstance(payload, dict) else None
-    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
-    code = first.get("code")
-    code = code if isinstance(code, int) and not isinstance(code, bool) else None
-    message = first.get("message")
-    if not isinstance(message, str) or not message:
-        message = response.reason_phrase or "no message"
-    return code, message
 
 
 class CapillaryClient:
@@ -264,79 +177,10 @@ class CapillaryClient:
         )
 
     def _error(self, response: httpx.Response, payload: Any, where: str) -> APIError:
-        """The typed exception for an error answer; its text is redacted and cut short."""
-        status = response.status_code
-        code, raw = _server_message(payload, response)
-        message = self.redact(raw)
-        kw: dict[str, Any] = {"status": status, "code": code}
-        if status == 410 or (
-            status in (400, 403) and any(w in message.lower() for w in ("phase", "promotion"))
-        ):
-            return PhasedOutError(PHASED_OUT, **kw)
-        if status == 401:
-            return AuthenticationError(
-                f"Capillary rejected the credentials (HTTP 401 on {where}); check "
-                "capillary:username/password or capillary:oauthKey/oauthSecret.",
-                **kw,
-            )
-        if status == 403:
-            return AuthenticationError(
-                f"Capillary refused {where} (HTTP 403: {message}); the till or OAuth client "
-                "needs access to target groups.",
-                **kw,
-            )
-        if code == NOT_FOUND:
-            return NotFoundError(
-                f"Target group not found or deactivated ({where}); run `pulumi refresh` to "
-                "drop it from the stack.",
-                **kw,
-            )
-        if 300 <= status < 400:
-            return UnexpectedAnswerError(
-                f"{where} was answered with a redirect (HTTP {status}), which Capillary's API "
-                "does not send; check capillary:baseUrl (a proxy or a login page may answer).",
-                **kw,
-            )
-        if status == 404:
-            return UnexpectedAnswerError(
-                f"{self._settings.base_url}{where.split(' ', 1)[1]} answered HTTP 404 without "
-                "Capillary's error code for a missing group; check capillary:baseUrl (it must "
-                "be the API's root, such as https://eu.api.capillarytech.com).",
-                **kw,
-            )
-        if code == 310069:
-            return NameTakenError(
-                f"A target group with this name already exists in this org ({message}); "
-                "choose another name, or take that group over with adoptExistingId.",
-                **kw,
-            )
-        if status == 429:
-            return RateLimitedError(
-                f"Capillary rate-limited {where} (HTTP 429) until the call's deadline; run "
-                "again later or raise capillary:retryDeadlineSeconds.",
-                retry_after=_retry_after(response),
-                **kw,
-            )
-        if status in (500, 502, 503, 504):
-            return UnavailableError(
-                f"Capillary failed on {where} (HTTP {status}: {message}) until the call's "
-                "deadline; run again later.",
-                **kw,
-            )
-        return RequestRejectedError(
-            f"Capillary rejected {where} (HTTP {status}, code {code}: {message}); fix the "
-            "declaration and run again.",
-            **kw,
-        )
+        return error_for(response, payload, where, self.redact, self._settings.base_url or "")
 
     def retrying(self, deadline: Deadline) -> Retrying:
-        return Retrying(
-            retry=retry_if_exception_type(TransientError),
-            stop=_StopAtDeadline(deadline) | stop_after_attempt(12),
-            wait=_Backoff(self._settings.retry_backoff, deadline),
-            reraise=True,
-            sleep=time.sleep,
-        )
+        return retrying(deadline, self._settings.retry_backoff)
 
     def call(self, method: str, path: str, deadline: Deadline | None = None, **kwargs: Any) -> Any:
         """One API call with retries on transient failures, all within ``deadline``."""
@@ -346,24 +190,15 @@ class CapillaryClient:
                 return self._once(method, path, deadline, **kwargs)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    @staticmethod
-    def _shaped(data: Any, kind: type, where: str, check: Callable[[Any], bool] = bool) -> Any:
-        if not isinstance(data, kind) or not check(data):
-            raise UnexpectedAnswerError(
-                f"Capillary's answer to {where} does not have the documented shape; check "
-                "capillary:baseUrl."
-            )
-        return data
-
     # -- the API -------------------------------------------------------------------------
     def read(self, group_id: int | str, deadline: Deadline | None = None) -> dict[str, Any]:
         """The group with its periods and its targets, as Capillary records them."""
         deadline = deadline or self.deadline()
         path = f"{GROUPS}/{group_id}"
         group = self.call("GET", path, deadline, params={"includePeriods": "true"})
-        self._shaped(group, dict, f"GET {path}", _a_group)
+        shaped(group, dict, f"GET {path}", is_group)
         targets = self.call("GET", f"{path}/targets", deadline)
-        self._shaped(targets, list, f"GET {path}/targets", _all_objects)
+        shaped(targets, list, f"GET {path}/targets", all_objects)
         return {**group, "targets": targets}
 
     def list_groups(
@@ -379,9 +214,7 @@ class CapillaryClient:
         if groups is None:
             return []
         return [
-            g
-            for g in self._shaped(groups, list, f"GET {GROUPS}", lambda _: True)
-            if isinstance(g, dict)
+            g for g in shaped(groups, list, f"GET {GROUPS}", lambda _: True) if isinstance(g, dict)
         ]
 
     def find_by_name(self, name: str, deadline: Deadline | None = None) -> dict[str, Any] | None:
@@ -400,7 +233,7 @@ class CapillaryClient:
         """``POST v3/targetGroups`` once, never retried here: the answer may be lost after
         Capillary committed it, and only the caller can tell a retry from a duplicate."""
         data = self._once("POST", GROUPS, deadline, json=body)
-        group: dict[str, Any] = self._shaped(data, dict, f"POST {GROUPS}", _a_group)
+        group: dict[str, Any] = shaped(data, dict, f"POST {GROUPS}", is_group)
         return group
 
     def edit_group(self, group_id: int | str, body: dict[str, Any]) -> Any:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from ._exceptions import ConfigurationError
+from ..exceptions import ConfigurationError
 
 Region = Literal["apac", "apac2", "eu", "us", "cn"]  # the one list of regions
 # each region's API host; China's does not follow the pattern

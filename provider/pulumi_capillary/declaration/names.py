@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ._exceptions import DeclarationError, Violation, format_path
-from ._rules import cross_field_violations
-from ._spec import (
+from ..exceptions import DeclarationError, Violation, format_path
+from .models import (
     MODELS,
     ResourceOptions,
     TargetGroupSpec,
@@ -25,6 +24,7 @@ from ._spec import (
     nested_model,
     validated,
 )
+from .rules import cross_field_violations
 
 # alias → Python name, over every model (the test suite proves no alias means two names)
 _PYTHON_NAMES: dict[str, str] = {f.alias or n: n for m in MODELS for n, f in m.model_fields.items()}

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._config import REGIONS
-from ._exceptions import CapillaryError, DeclarationError
+from ..api.settings import REGIONS
+from ..exceptions import CapillaryError, DeclarationError
 
 if TYPE_CHECKING:
-    from ._client import CapillaryClient
+    from ..api.client import CapillaryClient
 
 DEFAULT_DIR = Path("programs/milestones/milestones")
 SCHEMA_FILE = Path("programs/milestones/milestone.schema.json")
@@ -27,13 +27,13 @@ TILL = "capillary-milestones:preferredTillId"
 
 
 def _files(paths: list[Path]) -> list[Path]:
-    from ._catalog import milestone_files
+    from ..declaration.catalog import milestone_files
 
     return milestone_files(paths or [DEFAULT_DIR if DEFAULT_DIR.is_dir() else Path(".")])
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ._catalog import read_milestone, validate_declaration
+    from ..declaration.catalog import read_milestone, validate_declaration
 
     files = _files(args.paths)
     if not files:
@@ -78,16 +78,16 @@ def _stack_config(args: argparse.Namespace) -> dict[str, Any]:
 
 def _client(args: argparse.Namespace) -> CapillaryClient:
     """A client from the stack file and flags, secrets and the rest from the environment."""
-    from ._client import CapillaryClient
-    from ._config import load_settings
+    from ..api.client import CapillaryClient
+    from ..api.settings import load_settings
 
     config = _stack_config(args)
     return CapillaryClient(load_settings(lambda key: config.get(key), os.environ))
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ._audit import SCHEMA_LINE, export_all, exported
-    from ._catalog import dump_yaml
+    from ..declaration.catalog import dump_yaml
+    from .audit import SCHEMA_LINE, export_all, exported
 
     client = _client(args)
     config = _stack_config(args)
@@ -123,18 +123,20 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from ._audit import audit
-    from ._catalog import StackSettings, read_milestone, validate_declaration
+    from ..declaration.catalog import read_milestone, validate_declaration
+    from .audit import audit
 
     config = _stack_config(args)
     prefix = args.name_prefix if args.name_prefix is not None else config.get(PREFIX, "")
     till = config.get(TILL)
-    stack = StackSettings(prefix or "", int(till) if till is not None else None)
+    stack_till = int(till) if till is not None else None
     declared: dict[str, dict[str, Any]] = {}
     problems = []
     for path in _files(args.paths):
         try:
-            declared[str(path)] = validate_declaration(read_milestone(path), stack)
+            declared[str(path)] = validate_declaration(
+                read_milestone(path), prefix or "", stack_till
+            )
         except DeclarationError as error:
             problems += [f"{path}: {v}" for v in error.violations]
     if problems:
@@ -150,9 +152,9 @@ def _diff(args: argparse.Namespace) -> int:
 def _recover(args: argparse.Namespace) -> int:
     import tempfile
 
-    from ._client import CapillaryClient
-    from ._config import load_settings
-    from ._recover import plan_recovery, pulumi, recovered, stack_config
+    from ..api.client import CapillaryClient
+    from ..api.settings import load_settings
+    from .recover import plan_recovery, pulumi, recovered, stack_config
 
     config = stack_config(args.stack)
     state = json.loads(pulumi(args.stack, "stack", "export"))
@@ -166,8 +168,10 @@ def _recover(args: argparse.Namespace) -> int:
         print(finding)
     certain = [f for f in findings if f.record is not None]
     if certain and not args.yes:
-        print(f"{len(certain)} of {len(findings)} pending create(s) can be recorded; run "
-              "again with --yes to record them in the stack.")
+        print(
+            f"{len(certain)} of {len(findings)} pending create(s) can be recorded; run "
+            "again with --yes to record them in the stack."
+        )
         return 0
     if certain:
         state["deployment"] = recovered(deployment, findings)
@@ -175,8 +179,10 @@ def _recover(args: argparse.Namespace) -> int:
             json.dump(state, file)
             file.flush()
             pulumi(args.stack, "stack", "import", "--file", file.name)
-        print(f"recorded {len(certain)} milestone(s) in stack {args.stack}; `pulumi up` "
-              "now leaves them as they are.")
+        print(
+            f"recorded {len(certain)} milestone(s) in stack {args.stack}; `pulumi up` "
+            "now leaves them as they are."
+        )
     left = len(findings) - len(certain)
     if left:
         print(f"{left} pending create(s) left alone, for the reasons above.", file=sys.stderr)
@@ -184,7 +190,7 @@ def _recover(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from ._schema import milestone_schema
+    from ..declaration.schema import milestone_schema
 
     sys.stdout.write(json.dumps(milestone_schema(), indent=2, sort_keys=True) + "\n")
     return 0
@@ -290,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
 def emulator(argv: list[str] | None = None) -> int:
     """``capillary-emulator``: one sentence, not a traceback, without the emulator extra."""
     try:
-        from .emulator._cli import main as serve
+        from ..emulator._cli import main as serve
     except ModuleNotFoundError as missing:
         print(f"capillary-emulator: {missing}", file=sys.stderr)
         return 1

@@ -9,52 +9,31 @@ per file. Declarations stay environment-neutral: the stack adds a name prefix an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from ._exceptions import DeclarationError, Violation
-from ._names import parse_data
-
-if TYPE_CHECKING:
-    from ._args import TargetGroupArgs
+from ..exceptions import DeclarationError, Violation
+from .names import parse_data
 
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
-class StackSettings:
-    """What differs between orgs: the stack supplies it, declarations never do."""
+def for_stack(name: Any, till: Any, name_prefix: str, stack_till: int | None) -> dict[str, Any]:
+    """What a stack sets on a declaration: the prefixed name, and its till unless one is
+    declared (snake_case keys). A name computed by another resource gets the prefix too."""
+    changes: dict[str, Any] = {}
+    if name_prefix and name is not None:  # a missing name stays missing
+        if isinstance(name, str):
+            changes["name"] = f"{name_prefix}{name}"
+        else:
+            import pulumi
 
-    name_prefix: str = ""
-    preferred_till_id: int | None = None
-
-    def apply(self, declaration: Mapping[str, Any] | TargetGroupArgs) -> TargetGroupArgs:
-        """A declaration (data-file mapping or args) made concrete for this stack."""
-        from ._args import TargetGroupArgs
-
-        args = (
-            declaration
-            if isinstance(declaration, TargetGroupArgs)
-            else TargetGroupArgs.from_dict(declaration)
-        )
-        return replace(args, **self._changes(args.name, args.preferred_till_id))
-
-    def _changes(self, name: Any, till: Any) -> dict[str, Any]:
-        """What this stack sets: the prefixed name, and its till unless one is declared."""
-        changes: dict[str, Any] = {}
-        if self.name_prefix and name is not None:  # a missing name stays missing
-            if isinstance(name, str):
-                changes["name"] = f"{self.name_prefix}{name}"
-            else:
-                import pulumi
-
-                changes["name"] = pulumi.Output.concat(self.name_prefix, name)
-        if self.preferred_till_id is not None and till is None:
-            changes["preferred_till_id"] = self.preferred_till_id
-        return changes
+            changes["name"] = pulumi.Output.concat(name_prefix, name)
+    if stack_till is not None and till is None:
+        changes["preferred_till_id"] = stack_till
+    return changes
 
 
 def milestone_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -93,17 +72,15 @@ def load_catalog(directory: str | Path) -> dict[str, dict[str, Any]]:
 
 
 def validate_declaration(
-    declaration: Mapping[str, Any], stack: StackSettings | None = None
+    declaration: Mapping[str, Any], name_prefix: str = "", till: int | None = None
 ) -> dict[str, Any]:
     """The canonical body, or DeclarationError with every violation (the provider's rules,
-    run once, paths as the file spells them); with ``stack``, made concrete for that stack's
-    org first (prefix, till)."""
-    stack = stack or StackSettings()
-    data = {
-        **declaration,
-        **stack._changes(declaration.get("name"), declaration.get("preferred_till_id")),
-    }
-    return parse_data(data)[0].body()
+    run once, paths as the file spells them), made concrete for a stack's org first (its
+    name prefix and till)."""
+    changes = for_stack(
+        declaration.get("name"), declaration.get("preferred_till_id"), name_prefix, till
+    )
+    return parse_data({**declaration, **changes})[0].body()
 
 
 def dump_yaml(declaration: Mapping[str, Any]) -> str:

@@ -1,0 +1,50 @@
+"""Retries of transient failures (tenacity): capped exponential backoff with jitter, a 429's
+``Retry-After`` honoured, and never past the call's total deadline."""
+
+from __future__ import annotations
+
+import time
+
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base, wait_exponential, wait_random
+
+from ..exceptions import RateLimitedError, TransientError
+from .deadline import Deadline
+
+LAST_TRY = 0.05  # seconds: with less left, no attempt is started (the last error stands)
+
+
+class _Backoff(wait_base):
+    """Exponential with jitter, never sooner than a 429's ``Retry-After``, never past the
+    deadline: the last wait is cut so that one more attempt still has ``LAST_TRY``."""
+
+    def __init__(self, initial: float, deadline: Deadline) -> None:
+        self._exponential = wait_exponential(multiplier=initial, max=10.0) + wait_random(0, initial)
+        self._deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        wait = self._exponential(retry_state)
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(error, RateLimitedError) and error.retry_after is not None:
+            wait = max(wait, error.retry_after)
+        return max(0.0, min(wait, self._deadline.remaining() - LAST_TRY))
+
+
+class _StopAtDeadline(stop_base):
+    def __init__(self, deadline: Deadline) -> None:
+        self._deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self._deadline.remaining() <= LAST_TRY
+
+
+def retrying(deadline: Deadline, backoff: float) -> Retrying:
+    """Retries of transient failures, all within ``deadline``."""
+    return Retrying(
+        retry=retry_if_exception_type(TransientError),
+        stop=_StopAtDeadline(deadline) | stop_after_attempt(12),
+        wait=_Backoff(backoff, deadline),
+        reraise=True,
+        sleep=time.sleep,
+    )
