@@ -169,3 +169,30 @@ def test_credentials_in_the_url_are_refused_without_repeating_them():
     assert "must not carry credentials" in str(caught.value)
     for text in (str(caught.value), repr(settings), str(settings.problems)):
         assert "Sekrit-Pw-77" not in text and "till:" not in text
+
+
+def test_problems_carry_their_field_and_policies_are_picked_by_it():
+    from pulumi_capillary.api.settings import policy_problems
+
+    settings = load_settings(
+        None,
+        {
+            **_BASIC,
+            "CAPILLARY_REGION": "eu",
+            "CAPILLARY_DELETION_POLICY": "keep",
+            "CAPILLARY_TIMEOUT_SECONDS": "soon",
+        },
+    )
+    assert {p.field for p in settings.problems} == {"deletion_policy", "timeout_seconds"}
+    assert [p.field for p in policy_problems(settings)] == ["deletion_policy"]
+    assert settings.timeout_seconds == 30.0  # a refused value leaves the default in force
+    assert settings.deletion_policy == "abandon"
+
+
+def test_an_empty_stack_value_falls_back_to_the_environment():
+    settings = load_settings(
+        _config({"capillary:region": "", "capillary:timeoutSeconds": "7"}),
+        {**_BASIC, "CAPILLARY_REGION": "us", "CAPILLARY_TIMEOUT_SECONDS": "9"},
+    )
+    assert settings.base_url == REGIONS["us"] and settings.timeout_seconds == 7.0
+    settings.require_connection()

@@ -54,7 +54,9 @@ class CapillaryClient:
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=30)
         self._http = httpx.Client(
             base_url=settings.base_url or "",
-            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            timeout=httpx.Timeout(
+                settings.timeout_seconds, connect=settings.connect_timeout_seconds
+            ),
             headers={"Accept": "application/json", "Content-Type": "application/json"},
             transport=transport or _deadline.transport(limits),
             follow_redirects=False,
@@ -72,7 +74,7 @@ class CapillaryClient:
 
     def deadline(self) -> Deadline:
         """A fresh deadline for one call (or one create with its look-ups)."""
-        return Deadline.after(self._settings.retry_deadline)
+        return Deadline.after(self._settings.retry_deadline_seconds)
 
     # -- what the server says is not trusted ---------------------------------------------
     def redact(self, text: str) -> str:
@@ -180,7 +182,7 @@ class CapillaryClient:
         return error_for(response, payload, where, self.redact, self._settings.base_url or "")
 
     def retrying(self, deadline: Deadline) -> Retrying:
-        return retrying(deadline, self._settings.retry_backoff)
+        return retrying(deadline, self._settings.retry_backoff_seconds)
 
     def call(self, method: str, path: str, deadline: Deadline | None = None, **kwargs: Any) -> Any:
         """One API call with retries on transient failures, all within ``deadline``."""

@@ -1,9 +1,11 @@
-"""Provider settings: the stack's ``capillary:`` config, then the environment, then defaults.
+"""Provider settings, declared once on :class:`Settings` (pydantic-settings).
 
-The settings are declared once, in :class:`Settings` (each field's config key, environment
-variable and rule). Problems are collected, not raised, when the settings are read (at
-``configure``, where an exception would surface as a crash of the provider process); the
-first call that needs a setting raises them all in one :class:`ConfigurationError` naming
+Each field is one setting: its stack config key is ``capillary:<camelCase name>``, its
+environment variable ``CAPILLARY_<NAME>``. Two declared sources, the stack's config first
+(``ConfigureRequest.config``), then the environment, then the field's default. Problems are
+collected, not raised, when the settings are read (at ``configure``, where an exception would
+surface as a crash of the provider process): each is picked by its location (the field), and
+the first call that needs a setting raises them all in one :class:`ConfigurationError` naming
 the config key and the environment variable of each. No message repeats a secret, nor
 anything written in a URL's credentials part.
 """
@@ -11,13 +13,16 @@ anything written in a URL's credentials part.
 from __future__ import annotations
 
 import ipaddress
-import math
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, get_args, get_origin
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BeforeValidator, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ..exceptions import ConfigurationError
 
@@ -28,44 +33,59 @@ REGIONS: dict[str, str] = {
     "cn": "https://api.capillarytech.cn.com",
 }
 REGION_HOSTS = {urlsplit(url).hostname: region for region, url in REGIONS.items()}
+PREFIX = "CAPILLARY_"
+
+_lower = BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]  # positive and finite
 
 
-def _setting(key: str, env: str, **kw: Any) -> Any:
-    """A field read from ``capillary:<key>``, else the environment variable ``env``."""
-    return Field(alias=key, json_schema_extra={"env": env}, **kw)
+@dataclass(frozen=True)
+class Problem:
+    """One problem with the settings: the field it is about, and what to say."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """What the provider needs to talk to one Capillary org. Secrets are ``SecretStr``."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, frozen=True, str_strip_whitespace=True, extra="ignore"
+    )
 
-    region: Region | None = _setting("region", "CAPILLARY_REGION", default=None)
-    base_url: str | None = _setting("baseUrl", "CAPILLARY_BASE_URL", default=None)
-    username: str | None = _setting("username", "CAPILLARY_USERNAME", default=None)
-    password: SecretStr | None = _setting("password", "CAPILLARY_PASSWORD", default=None)
-    oauth_key: str | None = _setting("oauthKey", "CAPILLARY_OAUTH_KEY", default=None)
-    oauth_secret: SecretStr | None = _setting("oauthSecret", "CAPILLARY_OAUTH_SECRET", default=None)
-    on_immutable_change: Literal["fail", "replace"] = _setting(
-        "onImmutableChange", "CAPILLARY_ON_IMMUTABLE_CHANGE", default="fail"
-    )
-    deletion_policy: Literal["abandon", "delete"] = _setting(
-        "deletionPolicy", "CAPILLARY_DELETION_POLICY", default="abandon"
-    )
-    timeout: float = _setting("timeoutSeconds", "CAPILLARY_TIMEOUT_SECONDS", default=30.0)
-    connect_timeout: float = _setting(
-        "connectTimeoutSeconds", "CAPILLARY_CONNECT_TIMEOUT_SECONDS", default=10.0
-    )
-    retry_deadline: float = _setting(
-        "retryDeadlineSeconds", "CAPILLARY_RETRY_DEADLINE_SECONDS", default=120.0
-    )
-    retry_backoff: float = _setting(
-        "retryBackoffSeconds", "CAPILLARY_RETRY_BACKOFF_SECONDS", default=0.5
-    )
-    allow_insecure_http: bool = _setting(
-        "allowInsecureHttp", "CAPILLARY_ALLOW_INSECURE_HTTP", default=False
-    )
-    problems: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+    region: Annotated[Region | None, _lower] = None
+    base_url: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    oauth_key: str | None = None
+    oauth_secret: SecretStr | None = None
+    on_immutable_change: Annotated[Literal["fail", "replace"], _lower] = "fail"
+    deletion_policy: Annotated[Literal["abandon", "delete"], _lower] = "abandon"
+    timeout_seconds: Seconds = 30.0
+    connect_timeout_seconds: Seconds = 10.0
+    retry_deadline_seconds: Seconds = 120.0  # the total deadline of one call
+    retry_backoff_seconds: Seconds = 0.5
+    allow_insecure_http: Annotated[bool, _lower] = False
+    _problems: tuple[Problem, ...] = PrivateAttr(default=())
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)  # load_settings reads the two sources below, in order
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self._problems
 
     @property
     def uses_oauth(self) -> bool:
@@ -73,37 +93,90 @@ class Settings(BaseModel):
 
     def require_connection(self) -> None:
         """Raise the collected problems, if any, before the first API call."""
-        if self.problems:
-            listed = "; ".join(self.problems)
+        if self._problems:
+            listed = "; ".join(p.message for p in self._problems)
             raise ConfigurationError(
                 f"The Capillary provider is not configured: {listed}. Set them with "
                 "`pulumi config set capillary:<key> <value> [--secret]` or the environment."
             )
 
 
-KEYS: dict[str, str] = {
-    field.alias: str(field.json_schema_extra["env"])
-    for field in Settings.model_fields.values()
-    if field.alias and isinstance(field.json_schema_extra, dict)
-}
-_ATTRIBUTE = {field.alias: name for name, field in Settings.model_fields.items() if field.alias}
-_SECONDS = (
-    "timeoutSeconds",
-    "connectTimeoutSeconds",
-    "retryDeadlineSeconds",
-    "retryBackoffSeconds",
-)
+def key(field: str) -> str:
+    """The stack config key of a field (``timeout_seconds`` → ``timeoutSeconds``)."""
+    return to_camel(field)
+
+
+def variable(field: str) -> str:
+    return PREFIX + field.upper()
+
+
+KEYS: dict[str, str] = {key(f): variable(f) for f in Settings.model_fields}
+SECRETS = ("password", "oauth_secret")
+
+
+class StackConfig(PydanticBaseSettingsSource):
+    """The stack's ``capillary:`` config, as ``ConfigureRequest.config.get`` reads it."""
+
+    def __init__(self, settings_cls: type[BaseSettings], get: Callable[[str], Any] | None):
+        super().__init__(settings_cls)
+        self._get = get
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        value = self._get(f"capillary:{key(field_name)}") if self._get else None
+        return (None if value in (None, "") else str(value)), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {
+            name: self.get_field_value(f, name)[0]
+            for name, f in self.settings_cls.model_fields.items()
+        }
+        return {name: value for name, value in found.items() if value is not None}
+
+
+class Environment(PydanticBaseSettingsSource):
+    """``CAPILLARY_*`` variables of a given environment (``os.environ`` by default)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]):
+        super().__init__(settings_cls)
+        # case-insensitive, as pydantic-settings reads variables; an empty one is unset
+        self._vars = {name.lower(): value for name, value in environ.items() if value != ""}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._vars.get(variable(field_name).lower()), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {
+            name: self.get_field_value(f, name)[0]
+            for name, f in self.settings_cls.model_fields.items()
+        }
+        return {name: value for name, value in found.items() if value is not None}
 
 
 def _choices(annotation: Any) -> list[str]:
-    """The allowed values of a ``Literal`` (possibly ``| None``) setting."""
+    """The allowed values of a ``Literal`` (possibly ``| None``, possibly annotated) setting."""
     if get_origin(annotation) is Literal:
         return [str(a) for a in get_args(annotation)]
     return [c for arg in get_args(annotation) for c in _choices(arg)]
 
 
-def _name(key: str) -> str:
-    return f"capillary:{key} (or {KEYS[key]})"
+def _name(field: str) -> str:
+    return f"capillary:{key(field)} (or {variable(field)})"
+
+
+def _field_problem(field: str, given: Any) -> Problem:
+    """What to say about a value its field refused (a secret is never repeated)."""
+    info = Settings.model_fields[field]
+    if field.endswith("_seconds"):
+        message = (
+            f"{_name(field)} is {str(given)[:40]!r}, not a number of seconds (it must be "
+            "positive and finite)"
+        )
+    elif info.annotation is bool:
+        message = f"{_name(field)} must be true or false"
+    else:
+        shown = "" if field in SECRETS else f" is {given!r},"
+        message = f"{_name(field)}{shown} not one of {', '.join(_choices(info.annotation))}"
+    return Problem(field, message)
 
 
 def _loopback(host: str) -> bool:
@@ -115,45 +188,91 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _url_problems(raw: dict[str, str], insecure_ok: bool) -> tuple[str | None, list[str]]:
+def _url_problems(values: Mapping[str, Any], insecure_ok: bool) -> tuple[str | None, list[Problem]]:
     """The base URL to use (a region's, or ``baseUrl``), and what is wrong with it."""
-    region, base_url = raw.get("region"), raw.get("baseUrl")
+    region, base_url = values.get("region"), values.get("base_url")
     if not base_url:
         if region in REGIONS:
             return REGIONS[region], []
-        return None, [] if region else [f"set {_name('region')} or {_name('baseUrl')}"]
-    where = _name("baseUrl")
+        missing = f"set {_name('region')} or {_name('base_url')}"
+        return None, [] if region else [Problem("region", missing)]
+    where = _name("base_url")
+
+    def problem(message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem("base_url", message)]
+
     try:
-        parts = urlsplit(base_url.strip())
+        parts = urlsplit(base_url)
         host, _ = parts.hostname, parts.port
     except ValueError:
-        return None, [f"{where} is not a valid URL; write it as https://host[:port][/path]"]
+        return problem(f"{where} is not a valid URL; write it as https://host[:port][/path]")
     if parts.username is not None or parts.password is not None:
-        return None, [
+        return problem(
             f"{where} must not carry credentials before the host; set "
             f"{_name('username')}/{_name('password')} instead"
-        ]
+        )
     if parts.scheme not in ("http", "https") or not host:
-        return None, [
+        return problem(
             f"{where} must be an https:// URL with a host (http:// only for the "
             "emulator on this machine)"
-        ]
+        )
     problems = []
     if parts.scheme == "http" and not _loopback(host) and (host in REGION_HOSTS or not insecure_ok):
+        fix = (
+            ""
+            if host in REGION_HOSTS
+            else (f", or set {_name('allow_insecure_http')} true for a trusted proxy")
+        )
         problems.append(
-            f"{where} uses plain http:// to {host}; Capillary needs TLS: use https://"
-            + (
-                ""
-                if host in REGION_HOSTS
-                else f", or set {_name('allowInsecureHttp')} true for a trusted proxy"
+            Problem(
+                "base_url",
+                f"{where} uses plain http:// to {host}; Capillary needs TLS: use https://{fix}",
             )
         )
     if region in REGIONS and host in REGION_HOSTS and REGION_HOSTS[host] != region:
         problems.append(
-            f"{_name('region')} is {region!r} but {where} is the {REGION_HOSTS[host]!r} "
-            "region's host; set one of them, or make them agree"
+            Problem(
+                "region",
+                f"{_name('region')} is {region!r} but {where} is the "
+                f"{REGION_HOSTS[host]!r} region's host; set one of them, or make them agree",
+            )
         )
-    return base_url.strip().rstrip("/"), problems
+    return base_url.rstrip("/"), problems
+
+
+def _credential_problems(values: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    for ident, secret, scheme in (
+        ("oauth_key", "oauth_secret", "OAuth"),
+        ("username", "password", "Basic auth"),
+    ):
+        if (ident in values) != (secret in values):
+            missing = secret if ident in values else ident
+            problems.append(
+                Problem(
+                    missing,
+                    f"{scheme} needs both {key(ident)} and {key(secret)}: set {_name(missing)}",
+                )
+            )
+    if not problems and not any(k in values for k in ("oauth_key", "username")):
+        problems.append(
+            Problem(
+                "username",
+                f"no credentials: set {_name('username')} and "
+                f"{_name('password')}, or {_name('oauth_key')} and {_name('oauth_secret')}",
+            )
+        )
+    return problems
+
+
+def _validated(values: dict[str, Any]) -> tuple[Settings, list[Problem]]:
+    """The settings from raw values; a value its field refuses is a problem, and left out."""
+    try:
+        return Settings(**values), []
+    except ValidationError as error:
+        refused = {str(e["loc"][0]) for e in error.errors()}
+    problems = [_field_problem(f, values[f]) for f in Settings.model_fields if f in refused]
+    return Settings(**{k: v for k, v in values.items() if k not in refused}), problems
 
 
 def load_settings(
@@ -162,70 +281,28 @@ def load_settings(
 ) -> Settings:
     """Read every setting; ``config_get`` is ``ConfigureRequest.config.get``."""
     environ = os.environ if environ is None else environ
-    raw: dict[str, str] = {}
-    for key, variable in KEYS.items():
-        value = config_get(f"capillary:{key}") if config_get else None
-        if value is None or value == "":
-            value = environ.get(variable) or None
-        if value is not None:
-            raw[key] = str(value).strip()
-    for key in ("region", "onImmutableChange", "deletionPolicy", "allowInsecureHttp"):
-        if key in raw:
-            raw[key] = raw[key].lower()
-    problems: list[str] = []
-    values: dict[str, Any] = {}
-    for key in _SECONDS:
-        if key in raw:
-            text = raw.pop(key)
-            try:
-                number = float(text)
-            except ValueError:
-                number = math.nan
-            if math.isfinite(number) and number > 0:
-                values[key] = number
-            else:
-                problems.append(
-                    f"{_name(key)} is {text[:40]!r}, not a number of seconds (it must be "
-                    "positive and finite)"
-                )
-    insecure = raw.pop("allowInsecureHttp", "false")
-    if insecure not in ("true", "false", "1", "0", "yes", "no"):
-        problems.append(f"{_name('allowInsecureHttp')} must be true or false")
-    values["allowInsecureHttp"] = insecure in ("true", "1", "yes")
-    base_url, found = _url_problems(raw, values["allowInsecureHttp"])
-    problems += found
-    raw.pop("baseUrl", None)
-    if base_url and not found:
-        values["baseUrl"] = base_url
-
-    for (ident, secret), scheme in (
-        (("oauthKey", "oauthSecret"), "OAuth"),
-        (("username", "password"), "Basic auth"),
-    ):
-        if (ident in raw) != (secret in raw):
-            missing = secret if ident in raw else ident
-            problems.append(f"{scheme} needs both {ident} and {secret}: set {_name(missing)}")
-            raw.pop(ident, None)
-            raw.pop(secret, None)
-    if not any(k in raw for k in ("oauthKey", "username")) and not any(
-        "needs both" in p for p in problems
-    ):
-        problems.append(
-            f"no credentials: set {_name('username')} and {_name('password')}, "
-            f"or {_name('oauthKey')} and {_name('oauthSecret')}"
-        )
-    for key, item in raw.items():
-        try:
-            Settings.model_validate({key: item})
-        except ValidationError:
-            shown = "" if key in ("password", "oauthSecret") else f" is {item!r},"
-            choices = _choices(Settings.model_fields[_ATTRIBUTE[key]].annotation)
-            problems.append(f"{_name(key)}{shown} not one of {', '.join(choices)}")
-            continue
-        values[key] = item
-    return Settings.model_validate({**values, "problems": tuple(problems)})
+    values = {**Environment(Settings, environ)(), **StackConfig(Settings, config_get)()}
+    settings, problems = _validated(values)
+    base_url, found = _url_problems(
+        {"region": settings.region, "base_url": settings.base_url}, settings.allow_insecure_http
+    )
+    pairs = {
+        k: v
+        for k, v in values.items()
+        if k in ("oauth_key", "oauth_secret", "username", "password")
+    }
+    problems += found + _credential_problems(pairs)
+    broken = {p.field for p in problems}
+    updates: dict[str, Any] = {"base_url": None if found else base_url}
+    if broken & {"oauth_key", "oauth_secret"}:
+        updates.update(oauth_key=None, oauth_secret=None)
+    if broken & {"username", "password"}:
+        updates.update(username=None, password=None)
+    settings = settings.model_copy(update=updates)
+    settings._problems = tuple(problems)
+    return settings
 
 
-def policy_problems(settings: Settings) -> list[str]:
+def policy_problems(settings: Settings) -> list[Problem]:
     """The problems that matter even without an API call (check reads the policies)."""
-    return [p for p in settings.problems if "onImmutableChange" in p or "deletionPolicy" in p]
+    return [p for p in settings.problems if p.field in ("on_immutable_change", "deletion_policy")]

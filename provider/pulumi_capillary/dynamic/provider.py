@@ -213,11 +213,11 @@ class TargetGroupProvider(ResourceProvider):
         )
 
     def _require_policies(self) -> None:
-        problems = policy_problems(self.settings)
+        problems = "; ".join(map(str, policy_problems(self.settings)))
         if problems:
             raise ConfigurationError(
-                f"The Capillary provider is not configured: {'; '.join(problems)}; fix the "
-                "stack configuration and run again."
+                f"The Capillary provider is not configured: {problems}; fix the stack "
+                "configuration and run again."
             )
 
     # -- plan ----------------------------------------------------------------------------
