@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+import pulumi_capillary.apply as _apply
 import pulumi_capillary.fields as _fields
+import pulumi_capillary.records as _records
 from pulumi_capillary.declaration.models import Period, Target, TargetGroupSpec
 from pulumi_capillary.fields import FIELDS, Edit, Mutability
 from tests.support import seed
@@ -89,7 +91,7 @@ def test_comparisons():
 def test_recorded_default_values_follow_period_order():
     recorded = seed("be01.response")["data"]
     recorded["targets"][0]["defaultValues"].reverse()
-    ordered = _fields.in_period_order(recorded)
+    ordered = _records.in_period_order(recorded)
     assert [v["defaultValue"] for v in ordered["targets"][0]["defaultValues"]] == [2, 3]
 
 
@@ -98,7 +100,7 @@ def test_group_edit_body_touches_only_the_group_edited_fields():
     declared = seed("be01.request")
     declared.update(name="renamed", fromDate="2030-01-01T00:00:00Z")
     declared["targets"][0].update(expression="false", eventName="other")
-    body = _fields.group_edit_body(recorded, declared)
+    body = _apply.group_edit_body(recorded, declared)
     assert body["name"] == "renamed" and body["fromDate"] == recorded["fromDate"]
     assert body["targets"] == recorded["targets"]  # targets go through their own call
     assert recorded["name"] == "uatTargetGroupBE01"  # not mutated
@@ -110,7 +112,7 @@ def test_target_edit_body_is_one_whole_target_in_the_request_shape():
     declared.update(expression="false", eventName="other")
     declared["defaultValues"][1]["defaultValue"] = 7
     declared["filters"] = [{"entityType": "STORE", "entityIds": [101]}]
-    body = _fields.target_edit_body(recorded, declared)
+    body = _apply.target_edit_body(recorded, declared)
     assert body["expression"] == "false" and body["eventName"] == recorded["eventName"]
     assert body["defaultValues"] == [{"defaultValue": 2}, {"defaultValue": 7}]
     assert body["filters"] == [{"entityType": "STORE", "entityIds": [101]}]
@@ -120,14 +122,14 @@ def test_target_edit_body_is_one_whole_target_in_the_request_shape():
 def test_fields_capillary_does_not_echo_are_taken_from_the_applied_declaration():
     recorded = seed("be01.response")["data"]
     applied = dict(seed("be01.request"), description="kept", frequencyType="MONTHLY")
-    filled = _fields.fill_absent(recorded, applied)
+    filled = _records.fill_absent(recorded, applied)
     assert (filled["description"], filled["frequencyType"]) == ("kept", "MONTHLY")
     assert filled["name"] == recorded["name"]  # present: the record wins
     assert "description" not in recorded
 
 
 def test_declared_from_recorded_is_a_valid_declaration():
-    declared = _fields.declared_from_recorded(seed("be02.response")["data"])
+    declared = _records.declared_from_recorded(seed("be02.response")["data"])
     assert declared["targetCycleStartDate"] == "2025-07-17T00:00:00.529Z"
     assert declared["targets"][0]["defaultValues"] == [{"defaultValue": 2}, {"defaultValue": 3}]
     assert "id" not in declared and "periodStatus" not in declared["periods"][0]

@@ -25,7 +25,7 @@ finished by the next ``pulumi up``; the error says which targets were changed.
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -40,15 +40,53 @@ from .exceptions import (
     RateLimitedError,
     TransientError,
 )
-from .fields import Edit, edits_by_call, group_edit_body, target_edit_body
+from .fields import GROUP, TARGET, Edit, rows
 
 Warn = Callable[[str], None]
 
 
+def edits_by_call(changes: list[Change]) -> dict[Edit, list[Change]]:
+    """Changes grouped by the call that makes them (the table's ``edit`` of their row)."""
+    calls: dict[Edit, list[Change]] = {}
+    for change in changes:
+        if change.row.edit is not None:
+            calls.setdefault(change.row.edit, []).append(change)
+    return calls
+
+
+def group_edit_body(recorded: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """``editTargetGroup``'s body: the group as recorded, its GROUP-edited fields as declared."""
+    body: dict[str, Any] = json.loads(json.dumps(recorded))
+    for row in rows(""):
+        if row.edit is GROUP and declared.get(row.key) is not None:
+            body[row.key] = declared[row.key]
+    return body
+
+
+def target_edit_body(recorded: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """The update-target call's body: one whole target in the request shape, TARGET-edited
+    fields as declared and the others as recorded (the call edits only the former)."""
+    body: dict[str, Any] = {}
+    for row in rows("targets[]"):
+        if row.recorded is None:
+            continue
+        source = declared if row.edit is TARGET else recorded
+        value = source.get(row.key)
+        if value is None and row.edit is TARGET:
+            value = recorded.get(row.key)
+        if value is not None:
+            body[row.key] = value
+    body["defaultValues"] = [
+        {"defaultValue": item.get("defaultValue")} for item in body.get("defaultValues") or []
+    ]
+    return body
+
+
 def _target_index(change: Change) -> int:
-    match = re.match(r"targets\[(\d+)\]", change.path)
-    assert match is not None, change.path
-    return int(match.group(1))
+    """The index of the target a TARGET edit is about: ``("targets", 2, ...)`` → 2."""
+    where, index = change.loc[:2]
+    assert where == "targets" and isinstance(index, int), change.loc
+    return index
 
 
 class Applier:

@@ -9,54 +9,35 @@ row by row, so each difference is found together with the row that classifies it
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from .declaration.values import integral
-from .exceptions import format_path
-from .fields import Field, Mutability, fill_absent, in_period_order, rows
-from .unknown import contains_unknown, is_unknown
-
-
-class _Unknown:
-    """A value another resource computes: no string a user can declare is ever equal to it."""
-
-    def __repr__(self) -> str:
-        return "(known after apply)"
-
-    def __deepcopy__(self, memo: Any) -> _Unknown:
-        return self
-
-
-UNKNOWN: Any = _Unknown()
-_NOT_SET = "(not set)"
-
-
-def show(value: Any, limit: int = 120) -> str:
-    """A value fit to print in a one-line message."""
-    if value is None or type(value).__name__ == "NotPresent":
-        return _NOT_SET
-    if value is UNKNOWN:
-        return repr(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+from .exceptions import Loc, format_path, show
+from .fields import Mutability, Row, rows
+from .records import fill_absent, in_period_order
+from .unknown import UNKNOWN, contains_unknown, is_unknown
 
 
 @dataclass(frozen=True)
 class Change:
-    path: str
-    field: Field
+    """One field that differs: where (``loc``, spelt only when printed), the row that
+    classifies it, and the two values in their comparison form."""
+
+    loc: Loc
+    row: Row
     old: Any
     new: Any
 
     @property
+    def path(self) -> str:
+        return format_path(self.loc)
+
+    @property
     def mutability(self) -> Mutability:
-        return self.field.mutability
+        return self.row.mutability
 
     @property
     def unknown(self) -> bool:
@@ -64,7 +45,7 @@ class Change:
 
     @property
     def top_level(self) -> str:
-        return self.path.split(".", 1)[0].split("[", 1)[0]
+        return str(self.loc[0])
 
     def __str__(self) -> str:
         return f"{self.path}: {show(self.old)} → {show(self.new)}"
@@ -94,7 +75,7 @@ class ChangeSet:
         return sorted({c.top_level for c in changes})
 
 
-def _value(source: dict[str, Any], row: Field, keys: tuple[str, ...]) -> Any:
+def _value(source: dict[str, Any], row: Row, keys: tuple[str, ...]) -> Any:
     for key in keys:
         value = source.get(key)
         if contains_unknown(value):  # at any depth: an unknown id inside a filter too
@@ -129,10 +110,10 @@ def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:
     return view
 
 
-Difference = tuple[Field, list[Any], Any, Any]
+_Found = tuple[Row, list[Any], Any, Any]  # a row, where, and the two values
 
 
-def _differences(old: Any, new: Any, parent: str, at: list[Any]) -> Iterator[Difference]:
+def _differences(old: Any, new: Any, parent: str, at: list[Any]) -> Iterator[_Found]:
     """Walks two views row by row, so each difference comes with the row that governs it:
     a whole field, an item of an itemwise list, or an item added or removed."""
     for row in rows(parent):
@@ -157,7 +138,7 @@ def _differences(old: Any, new: Any, parent: str, at: list[Any]) -> Iterator[Dif
                 yield row, [*path, index], item_before, item_after
 
 
-def _declared_name(row: Field, parts: list[Any], *sources: dict[str, Any]) -> list[Any]:
+def _declared_name(row: Row, parts: list[Any], *sources: dict[str, Any]) -> list[Any]:
     """A row read from several keys (``targetCycleStartDate`` or its ISO twin) is reported
     under the key the declaration uses, not under one the user never wrote."""
     if len(parts) != 1 or len(row.declared_keys()) < 2:
@@ -174,11 +155,11 @@ def _plan(
 ) -> ChangeSet:
     if old_view == new_view:  # the common case
         return ChangeSet()
-    changes: dict[str, Change] = {}
+    changes: dict[Loc, Change] = {}
     for row, parts, old, new in _differences(old_view, new_view, "", []):
-        path = format_path(_declared_name(row, parts, *declarations))
-        changes.setdefault(path, Change(path, row, old, new))
-    return ChangeSet(tuple(changes[p] for p in sorted(changes)))
+        loc = tuple(_declared_name(row, parts, *declarations))
+        changes.setdefault(loc, Change(loc, row, old, new))
+    return ChangeSet(tuple(sorted(changes.values(), key=lambda c: c.path)))
 
 
 def compare_declarations(old: dict[str, Any], new: dict[str, Any]) -> ChangeSet:

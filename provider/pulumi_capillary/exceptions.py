@@ -27,6 +27,7 @@ no message depends on a traceback, and none ever contains a password, its md5, a
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,12 +49,29 @@ class Violation:
     rule: str
 
     def __str__(self) -> str:
-        shown = self.value if self.value == "(missing)" else _short(self.value)
+        shown = self.value if self.value == "(missing)" else quote(self.value)
         return f"{self.path}: {self.rule} (got {shown})"
 
 
-def _short(value: Any, limit: int = 200) -> str:
-    return quote(value, limit)
+Loc = tuple[str | int, ...]  # where in a declaration: ("targets", 0, "defaultValues")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def show(value: Any, limit: int = 120) -> str:
+    """A value as plain text in a one-line message (a change's old → new)."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if not isinstance(value, str):
+        try:
+            value = json.dumps(value, separators=(",", ":"))
+        except (TypeError, ValueError):
+            value = repr(value)  # the unknown shows as "(known after apply)"
+    return _cut(value, limit)
 
 
 def quote(value: Any, limit: int = 200) -> str:
@@ -65,7 +83,7 @@ def quote(value: Any, limit: int = 200) -> str:
         text = repr(value)
     except RecursionError:
         return "(too deeply nested to show)"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return _cut(text, limit)
 
 
 def unknown_field(key: Any, known: list[str]) -> str:
@@ -76,7 +94,7 @@ def unknown_field(key: Any, known: list[str]) -> str:
     return "is not a known field" + (f"; did you mean {near[0]!r}?" if near else "")
 
 
-def format_path(loc: tuple[Any, ...] | list[Any]) -> str:
+def format_path(loc: Loc | list[Any]) -> str:
     """``("targets", 0, "defaultValues")`` → ``targets[0].defaultValues``."""
     text = ""
     for part in loc:

@@ -17,7 +17,7 @@ the server. A row with ``recorded=None`` is write-only: Capillary does not echo 
 compared between declarations only.
 
 Capillary may leave a field out of its answer. A field *absent* from the record is not a
-change: :func:`fill_absent` takes it from the declaration last applied (kept in the
+change: ``records.fill_absent`` takes it from the declaration last applied (kept in the
 outputs), so only a value that is present and different counts.
 """
 
@@ -113,7 +113,9 @@ def period_count(group: dict[str, Any]) -> int:
 
 
 @dataclass(frozen=True)
-class Field:
+class Row:
+    """One field of the table: where it is, whether it can change, how it compares."""
+
     path: str  # "name", "periods[]", "targets[].expression"
     mutability: Mutability
     compare: Callable[[Any], Any] = same
@@ -146,50 +148,50 @@ GROUP, TARGET = Edit.GROUP, Edit.TARGET
 _START = ("targetCycleStartDate", "targetCycleStartDateISO")
 _END = ("targetCycleEndDate", "targetCycleEndDateISO")
 
-FIELDS: tuple[Field, ...] = (
+FIELDS: tuple[Row, ...] = (
     # the group
-    Field("name", UPDATABLE, edit=GROUP),
-    Field("description", IMMUTABLE, text),
-    Field("active", IMMUTABLE, default=True),
-    Field("preferredTillId", IMMUTABLE, number),
-    Field("fromDate", IMMUTABLE, day),
-    Field("toDate", IMMUTABLE, day),
-    Field("trackingType", IMMUTABLE),
-    Field("targetEvaluationType", IMMUTABLE),
-    Field("totalPeriods", IMMUTABLE, number, default=period_count),
-    Field("frequency", IMMUTABLE, number),
-    Field("frequencyType", IMMUTABLE),
-    Field("recurringCycles", IMMUTABLE, number),
-    Field("targetCycleStartDate", IMMUTABLE, instant, declared=_START, recorded=_START),
-    Field("targetCycleEndDate", IMMUTABLE, instant, declared=_END, recorded=_END),
-    Field("leaderboardEnabled", IMMUTABLE, default=False),
+    Row("name", UPDATABLE, edit=GROUP),
+    Row("description", IMMUTABLE, text),
+    Row("active", IMMUTABLE, default=True),
+    Row("preferredTillId", IMMUTABLE, number),
+    Row("fromDate", IMMUTABLE, day),
+    Row("toDate", IMMUTABLE, day),
+    Row("trackingType", IMMUTABLE),
+    Row("targetEvaluationType", IMMUTABLE),
+    Row("totalPeriods", IMMUTABLE, number, default=period_count),
+    Row("frequency", IMMUTABLE, number),
+    Row("frequencyType", IMMUTABLE),
+    Row("recurringCycles", IMMUTABLE, number),
+    Row("targetCycleStartDate", IMMUTABLE, instant, declared=_START, recorded=_START),
+    Row("targetCycleEndDate", IMMUTABLE, instant, declared=_END, recorded=_END),
+    Row("leaderboardEnabled", IMMUTABLE, default=False),
     # its periods, matched by position
-    Field("periods[]", IMMUTABLE),
-    Field("periods[].startDate", IMMUTABLE, day),
-    Field("periods[].endDate", IMMUTABLE, day),
-    Field("periods[].refCode", IMMUTABLE),
-    Field("periods[].description", IMMUTABLE, text),
-    Field("periods[].active", IMMUTABLE, default=True),
-    Field("periods[].periodStatus", SERVER),  # recomputed by the server from its clock
+    Row("periods[]", IMMUTABLE),
+    Row("periods[].startDate", IMMUTABLE, day),
+    Row("periods[].endDate", IMMUTABLE, day),
+    Row("periods[].refCode", IMMUTABLE),
+    Row("periods[].description", IMMUTABLE, text),
+    Row("periods[].active", IMMUTABLE, default=True),
+    Row("periods[].periodStatus", SERVER),  # recomputed by the server from its clock
     # its targets, matched by position
-    Field("targets[]", IMMUTABLE),
-    Field("targets[].name", IMMUTABLE),
-    Field("targets[].targetEntity", IMMUTABLE),
-    Field("targets[].targetType", IMMUTABLE),
-    Field("targets[].eventName", IMMUTABLE),
-    Field("targets[].extendedFieldInfo", IMMUTABLE, extended_field),
-    Field("targets[].expression", UPDATABLE, edit=TARGET),
-    Field("targets[].expressionJson", UPDATABLE, json_document, edit=TARGET),
-    Field("targets[].filters", UPDATABLE, filters, default=[], edit=TARGET),
-    Field("targets[].enrolmentMethod", IMMUTABLE),
-    Field("targets[].active", IMMUTABLE, default=True),
-    Field("targets[].description", IMMUTABLE, text),
+    Row("targets[]", IMMUTABLE),
+    Row("targets[].name", IMMUTABLE),
+    Row("targets[].targetEntity", IMMUTABLE),
+    Row("targets[].targetType", IMMUTABLE),
+    Row("targets[].eventName", IMMUTABLE),
+    Row("targets[].extendedFieldInfo", IMMUTABLE, extended_field),
+    Row("targets[].expression", UPDATABLE, edit=TARGET),
+    Row("targets[].expressionJson", UPDATABLE, json_document, edit=TARGET),
+    Row("targets[].filters", UPDATABLE, filters, default=[], edit=TARGET),
+    Row("targets[].enrolmentMethod", IMMUTABLE),
+    Row("targets[].active", IMMUTABLE, default=True),
+    Row("targets[].description", IMMUTABLE, text),
     # one per period; recorded ones are put in period order
-    Field("targets[].defaultValues", UPDATABLE, amounts, edit=TARGET, itemwise=True),
-    Field("targets[].targetMilestoneTriggers", IMMUTABLE, default=[], recorded=None),
+    Row("targets[].defaultValues", UPDATABLE, amounts, edit=TARGET, itemwise=True),
+    Row("targets[].targetMilestoneTriggers", IMMUTABLE, default=[], recorded=None),
     # decided by Capillary
     *(
-        Field(path, SERVER)
+        Row(path, SERVER)
         for path in (
             "id",
             "targetGroupId",
@@ -214,132 +216,6 @@ FIELDS: tuple[Field, ...] = (
 
 
 @cache
-def rows(parent: str = "") -> tuple[Field, ...]:
+def rows(parent: str = "") -> tuple[Row, ...]:
     """The compared (non-server) rows directly under ``parent`` ("" or "periods[]")."""
     return tuple(f for f in FIELDS if f.parent == parent and f.mutability is not SERVER)
-
-
-def in_period_order(recorded: dict[str, Any]) -> dict[str, Any]:
-    """Recorded ``defaultValues`` sorted by their period's position, as they were declared."""
-    periods = recorded.get("periods")
-    if not isinstance(periods, list):
-        return recorded
-    position = {p.get("id"): i for i, p in enumerate(periods)}
-    targets = []
-    for target in recorded.get("targets") or []:
-        values = target.get("defaultValues")
-        if isinstance(values, list):
-            values = sorted(values, key=lambda v: position.get(v.get("periodId"), len(position)))
-            target = {**target, "defaultValues": values}
-        targets.append(target)
-    return {**recorded, "targets": targets} if "targets" in recorded else recorded
-
-
-def fill_absent(
-    recorded: dict[str, Any], applied: dict[str, Any] | None, write_only: bool = False
-) -> dict[str, Any]:
-    """The record with every compared field it leaves out taken from ``applied``.
-
-    ``applied`` is the declaration last applied (or, when none is known, the declaration
-    compared against): a field Capillary does not echo then never shows as a change. With
-    ``write_only``, the fields Capillary never echoes are taken from it too, so that a
-    change of one is seen against what was applied.
-    """
-    if not applied:
-        return recorded
-
-    def fill(source: dict[str, Any], wanted: dict[str, Any], parent: str) -> dict[str, Any]:
-        out = dict(source)
-        for row in rows(parent):
-            keys = row.recorded_keys()
-            if keys is None and not write_only:
-                continue  # write-only: compared between declarations only
-            keys = keys or row.declared_keys()
-            present = [k for k in keys if out.get(k) is not None]
-            if row.path.endswith("[]"):
-                mine, theirs = out.get(row.key), wanted.get(row.key)
-                if mine is None and isinstance(theirs, list):
-                    out[row.key] = theirs
-                elif isinstance(mine, list) and isinstance(theirs, list):
-                    out[row.key] = [
-                        fill(item, other, row.path)
-                        if isinstance(item, dict) and isinstance(other, dict)
-                        else item
-                        for item, other in zip(mine, theirs + [{}] * len(mine), strict=False)
-                    ]
-                continue
-            if present:
-                continue
-            for key in row.declared_keys():
-                if wanted.get(key) is not None:
-                    out[key] = wanted[key]
-                    break
-        return out
-
-    return fill(recorded, applied, "")
-
-
-def edits_by_call(changes: list[Any]) -> dict[Edit, list[Any]]:
-    """Changes (anything with a ``field``) grouped by the call that makes them."""
-    calls: dict[Edit, list[Any]] = {}
-    for change in changes:
-        if change.field.edit is not None:
-            calls.setdefault(change.field.edit, []).append(change)
-    return calls
-
-
-def group_edit_body(recorded: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
-    """``editTargetGroup``'s body: the group as recorded, its GROUP-edited fields as declared."""
-    body: dict[str, Any] = json.loads(json.dumps(recorded))
-    for row in rows(""):
-        if row.edit is GROUP and declared.get(row.key) is not None:
-            body[row.key] = declared[row.key]
-    return body
-
-
-def target_edit_body(recorded: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
-    """The update-target call's body: one whole target in the request shape, TARGET-edited
-    fields as declared and the others as recorded (the call edits only the former)."""
-    body: dict[str, Any] = {}
-    for row in rows("targets[]"):
-        if row.recorded is None:
-            continue
-        source = declared if row.edit is TARGET else recorded
-        value = source.get(row.key)
-        if value is None and row.edit is TARGET:
-            value = recorded.get(row.key)
-        if value is not None:
-            body[row.key] = value
-    body["defaultValues"] = [
-        {"defaultValue": item.get("defaultValue")} for item in body.get("defaultValues") or []
-    ]
-    return body
-
-
-def declared_from_recorded(
-    recorded: dict[str, Any], applied: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The declaration that would recreate a recorded group (refresh's ``inputs``); fields
-    Capillary left out of its answer are taken from ``applied``."""
-    recorded = fill_absent(in_period_order(recorded), applied, write_only=True)
-
-    def pick(source: dict[str, Any], parent: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for row in rows(parent):
-            keys = row.recorded_keys() or row.declared_keys()  # write-only: as applied
-            if row.path.endswith("[]"):
-                child = row.path
-                out[row.key] = [pick(item, child) for item in source.get(row.key) or []]
-                continue
-            key = next((k for k in keys if source.get(k) is not None), None)
-            if key is not None:
-                out[key if len(keys) > 1 else row.declared_keys()[0]] = source[key]
-        return out
-
-    declared = pick(recorded, "")
-    for target in declared.get("targets", []):
-        if "defaultValues" in target:
-            target["defaultValues"] = [
-                {"defaultValue": v["defaultValue"]} for v in target["defaultValues"]
-            ]
-    return declared

@@ -1,4 +1,5 @@
-"""Pulumi's unknown values: what a preview sends for values other resources will compute."""
+"""Pulumi's unknown values: what a preview sends for values other resources will compute,
+how to find one, and how a comparison holds one (``UNKNOWN``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,19 @@ from typing import Any
 
 # The sentinel the engine puts on the wire for an unknown value (pulumi/runtime/rpc.py).
 UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+class _Unknown:
+    """How a comparison holds an unknown value: no value a user can declare equals it."""
+
+    def __repr__(self) -> str:
+        return "(known after apply)"
+
+    def __deepcopy__(self, memo: Any) -> _Unknown:
+        return self
+
+
+UNKNOWN: Any = _Unknown()
 
 
 def is_unknown(value: Any) -> bool:

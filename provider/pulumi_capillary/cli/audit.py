@@ -21,14 +21,18 @@ from typing import Any
 from ..declaration.catalog import dump_yaml
 from ..declaration.models import canonical_or_none
 from ..declaration.names import to_python_names
-from ..diff import compare_to_record, show
-from ..fields import Mutability, declared_from_recorded
+from ..diff import compare_to_record
+from ..exceptions import show
+from ..fields import Mutability
+from ..records import declared_from_recorded
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 
 
 @dataclass(frozen=True)
-class Difference:
+class FieldAudit:
+    """One field of a milestone that the org holds otherwise than the file declares."""
+
     path: str
     org: str
     declared: str
@@ -42,7 +46,7 @@ class MilestoneAudit:
     name: str
     status: str  # "same", "differs" or "missing"
     group_id: int | None = None
-    differences: list[Difference] = field(default_factory=list)
+    differences: list[FieldAudit] = field(default_factory=list)
 
 
 @dataclass
@@ -104,12 +108,12 @@ def audit(
         seen.add(group["id"])
         changes = compare_to_record(read(group["id"]), body)
         differences = [
-            Difference(
+            FieldAudit(
                 c.path,
                 show(c.old),
                 show(c.new),
                 c.mutability is Mutability.UPDATABLE,
-                c.field.edit.value if c.field.edit else None,
+                c.row.edit.value if c.row.edit else None,
             )
             for c in changes.changes
         ]

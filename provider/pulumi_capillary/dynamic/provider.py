@@ -56,8 +56,8 @@ from ..exceptions import (
     NotFoundError,
     quote,
 )
-from ..fields import declared_from_recorded
 from ..plan import Action, Policies, Verdict, plan_declarations, plan_record
+from ..records import declared_from_recorded
 from ..unknown import is_unknown
 
 if TYPE_CHECKING:
