@@ -16,7 +16,7 @@ import _common  # noqa: F401 - puts the repository on sys.path
 from _common import report
 
 from pulumi_capillary import TargetGroupProvider
-from pulumi_capillary.dynamic.provider import outputs
+from pulumi_capillary.dynamic.outputs import outputs
 from pulumi_capillary.emulator._records import record_group
 
 COUNT, PERIODS = 1000, 12

@@ -10,7 +10,7 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from pulumi_capillary import ConfigurationError, TargetGroupProvider
-from pulumi_capillary.dynamic.provider import outputs, recorded_of
+from pulumi_capillary.dynamic.outputs import outputs, recorded_of
 from pulumi_capillary.exceptions import AdoptionMismatchError, ImmutableChangeError
 from tests.support import seed, stack_config
 

@@ -66,7 +66,7 @@ def test_one_period_value_is_an_update_naming_the_period(engine, control, api):
 
 def test_all_values_and_the_change_text(engine, api):
     from pulumi_capillary.diff import compare_to_record
-    from pulumi_capillary.dynamic.provider import recorded_of
+    from pulumi_capillary.dynamic.outputs import recorded_of
 
     body = seed("be01.request")
     engine.register("m", body)

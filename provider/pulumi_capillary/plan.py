@@ -22,6 +22,7 @@ from typing import Any
 
 from .diff import Change, ChangeSet, compare_declarations, compare_to_record
 from .exceptions import ImmutableChangeError
+from .records import declared_from_recorded
 from .unknown import contains_unknown, is_unknown
 
 PROGRESS = "replacing a live milestone resets every customer's progress in it"
@@ -151,3 +152,12 @@ def plan_record(
     """``diff``'s and ``update``'s verdict: what Capillary recorded against the new inputs."""
     changes = compare_to_record(recorded, new, applied)
     return plan(changes, recorded.get("name"), new, policies, options_changed)
+
+
+def drifted(before: dict[str, Any], after: dict[str, Any], applied: dict[str, Any] | None) -> bool:
+    """Whether a group read again (refresh) differs from the one recorded before, as the
+    declarations that would recreate each compare: if not, the inputs stay as declared."""
+    if before.get("periods") is None:
+        return True  # no full record before (a static get): the inputs come from the read
+    old = declared_from_recorded(before, applied)
+    return bool(compare_declarations(old, declared_from_recorded(after, applied)))

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..declaration.models import OPTION_KEYS, PROVIDER_KEY, parse_inputs
 from ..diff import compare_to_record
-from ..dynamic.provider import outputs
+from ..dynamic.outputs import outputs
 from ..exceptions import CapillaryError
 
 TYPE = "pulumi-python:dynamic/capillary:TargetGroup"

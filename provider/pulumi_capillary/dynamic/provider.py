@@ -41,14 +41,10 @@ from pulumi.dynamic import (
 
 from ..api.settings import Settings, load_settings, policy_problems
 from ..declaration.models import (
-    OPTION_KEYS,
-    PROVIDER_KEY,
     canonical_or_none,
     parse_inputs,
     split_inputs,
 )
-from ..declaration.values import integral
-from ..diff import compare_declarations
 from ..exceptions import (
     CapillaryError,
     ConfigurationError,
@@ -56,57 +52,16 @@ from ..exceptions import (
     NotFoundError,
     quote,
 )
-from ..plan import Action, Policies, Verdict, plan_declarations, plan_record
+from ..plan import Action, Policies, Verdict, drifted, plan_declarations, plan_record
 from ..records import declared_from_recorded
 from ..unknown import is_unknown
+from .outputs import applied_of, options_of, outputs, recorded_of
 
 if TYPE_CHECKING:
     from ..api.client import CapillaryClient
     from ..apply import Applier
 
 _INIT = threading.RLock()  # module-level: never pickled with the provider
-APPLIED = "appliedDeclaration"  # the declaration last created or updated, kept in the outputs
-DERIVED = ("targetGroupId", "periodIds", "targetIds", APPLIED)
-
-
-def outputs(
-    recorded: dict[str, Any], options: dict[str, Any], applied: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The recorded group as outputs: ``id`` (reserved by Pulumi) becomes ``targetGroupId``.
-
-    ``appliedDeclaration`` keeps what was last declared, so a field Capillary leaves out of
-    its answers is compared with it rather than seen as removed.
-    """
-    outs = {k: v for k, v in recorded.items() if k != "id"}
-    outs["targetGroupId"] = recorded["id"]
-    outs["periodIds"] = [p.get("id") for p in recorded.get("periods") or []]
-    outs["targetIds"] = [t.get("id") for t in recorded.get("targets") or []]
-    if applied:
-        outs[APPLIED] = applied
-    outs.update({k: v for k, v in options.items() if k in OPTION_KEYS and v is not None})
-    return outs
-
-
-def recorded_of(outs: dict[str, Any]) -> dict[str, Any]:
-    """Back from outputs to the group as Capillary returned it (ids as ints again: the
-    engine sends every number as a float)."""
-    recorded = {
-        k: v
-        for k, v in outs.items()
-        if k not in DERIVED and k not in OPTION_KEYS and k != PROVIDER_KEY
-    }
-    if "targetGroupId" in outs:
-        recorded["id"] = outs["targetGroupId"]
-    return integral(recorded)
-
-
-def _options(props: dict[str, Any]) -> dict[str, Any]:
-    return {key: props[key] for key in OPTION_KEYS if props.get(key) is not None}
-
-
-def _applied(props: dict[str, Any]) -> dict[str, Any] | None:
-    applied = props.get(APPLIED)
-    return applied if isinstance(applied, dict) else None
 
 
 def _warn(message: str) -> None:
@@ -255,8 +210,8 @@ class TargetGroupProvider(ResourceProvider):
             recorded_of(olds),
             body,
             self._policies(olds, news),
-            _applied(olds),
-            options_changed=_options(olds) != _options(news),
+            applied_of(olds),
+            options_changed=options_of(olds) != options_of(news),
         )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -285,7 +240,7 @@ class TargetGroupProvider(ResourceProvider):
             )
         else:
             recorded = self.applier.create(body)
-        return CreateResult(str(recorded["id"]), outputs(recorded, _options(props), body))
+        return CreateResult(str(recorded["id"]), outputs(recorded, options_of(props), body))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec, _ = parse_inputs(news)
@@ -294,7 +249,7 @@ class TargetGroupProvider(ResourceProvider):
         verdict = self._verdict(olds, {**news, **body})
         verdict.raise_unless_in_place(_id)
         recorded = self.applier.update(_id, recorded_of(olds), body, verdict.changes)
-        return UpdateResult(outputs(recorded, _options(news), body))
+        return UpdateResult(outputs(recorded, options_of(news), body))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         name = props.get("name", "")
@@ -314,15 +269,12 @@ class TargetGroupProvider(ResourceProvider):
             recorded = self.client.read(id_)
         except NotFoundError:
             return ReadResult("", {})  # Capillary's own 310017: gone, dropped from the state
-        applied = _applied(props)
-        options = _options(props)
+        applied = applied_of(props)
+        options = options_of(props)
         outs = outputs(recorded, options, applied)
-        old = recorded_of(props)
+        if not drifted(recorded_of(props), recorded, applied):
+            return ReadResult(id_, outs)  # keep the inputs as declared
         declared = declared_from_recorded(recorded, applied)
-        if old.get("periods") is not None and not compare_declarations(
-            declared_from_recorded(old, applied), declared
-        ):
-            return ReadResult(id_, outs)  # no drift: keep the inputs as declared
         inputs = {**(canonical_or_none(declared) or declared), **options}
         return ReadResult(id_, outs, inputs)
 
