@@ -31,6 +31,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+Loc = tuple[str | int, ...]  # where in a declaration: ("targets", 0, "defaultValues")
+
 
 class CapillaryError(Exception):
     """Base of everything this package raises on purpose."""
@@ -42,18 +44,19 @@ class ConfigurationError(CapillaryError):
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: where, what was given, and the rule."""
+    """One broken rule: where (``loc``, a tuple until printed), what was given, the rule."""
 
-    path: str
+    loc: Loc
     value: Any
     rule: str
+
+    @property
+    def path(self) -> str:
+        return format_path(self.loc)
 
     def __str__(self) -> str:
         shown = self.value if self.value == "(missing)" else quote(self.value)
         return f"{self.path}: {self.rule} (got {shown})"
-
-
-Loc = tuple[str | int, ...]  # where in a declaration: ("targets", 0, "defaultValues")
 
 
 def _cut(text: str, limit: int) -> str:

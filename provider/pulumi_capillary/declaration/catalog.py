@@ -18,6 +18,7 @@ from ..exceptions import DeclarationError, Violation
 from .names import parse_data
 
 SUFFIXES = (".yaml", ".yml")
+FILE = ("(file)",)  # the location of a problem with the file itself
 
 
 def for_stack(name: Any, till: Any, name_prefix: str, stack_till: int | None) -> dict[str, Any]:
@@ -52,16 +53,14 @@ def read_milestone(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise DeclarationError([Violation("(file)", str(path), f"cannot be read: {exc}")]) from None
+        raise DeclarationError([Violation(FILE, str(path), f"cannot be read: {exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise DeclarationError(
-            [Violation("(file)", str(path), f"is not valid YAML{where}")]
-        ) from None
+        raise DeclarationError([Violation(FILE, str(path), f"is not valid YAML{where}")]) from None
     if not isinstance(data, dict):
         raise DeclarationError(
-            [Violation("(file)", str(path), "must hold one milestone: a mapping of fields")]
+            [Violation(FILE, str(path), "must hold one milestone: a mapping of fields")]
         )
     return data
 

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from ..exceptions import DeclarationError, Violation, format_path, unknown_field
+from ..exceptions import DeclarationError, Violation, unknown_field
 from ..unknown import contains_unknown, is_unknown
 from .rules import cross_field_violations
 from .values import (
@@ -234,7 +234,7 @@ def _violations(error: ValidationError, model: type[_Model], by_name: bool) -> l
         if item["type"] == "extra_forbidden":
             names = _model_at(model, item["loc"][:-1]).field_names(by_name)
             message = unknown_field(item["loc"][-1], names)
-        found.append(Violation(format_path(item["loc"]), value, message))
+        found.append(Violation(tuple(item["loc"]), value, message))
     return found
 
 
@@ -256,7 +256,7 @@ def validated(
     except ValidationError as error:
         return None, _violations(error, model, by_name)
     except RecursionError:
-        return None, [Violation("(declaration)", "(not shown)", "is nested too deeply to be read")]
+        return None, [Violation((), "(not shown)", "is nested too deeply to be read")]
 
 
 def parse_inputs(inputs: dict[str, Any]) -> tuple[TargetGroupSpec | None, ResourceOptions]:
@@ -271,8 +271,8 @@ def parse_inputs(inputs: dict[str, Any]) -> tuple[TargetGroupSpec | None, Resour
     parsed_options, violations = validated(ResourceOptions, known_options)
     spec, found = validated(TargetGroupSpec, body)
     violations += found
-    seen = {v.path for v in violations}
-    violations += [v for v in cross_field_violations(body) if v.path not in seen]
+    seen = {v.loc for v in violations}
+    violations += [v for v in cross_field_violations(body) if v.loc not in seen]
     if violations:
         raise DeclarationError(violations)
     return spec, parsed_options or ResourceOptions()

@@ -9,12 +9,11 @@ file spells it. A data file lists a target's values bare, one per period; inputs
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..exceptions import DeclarationError, Violation, format_path
+from ..exceptions import DeclarationError, Loc, Violation
 from .models import (
     MODELS,
     ResourceOptions,
@@ -29,23 +28,28 @@ from .rules import cross_field_violations
 # alias → Python name, over every model (the test suite proves no alias means two names)
 _PYTHON_NAMES: dict[str, str] = {f.alias or n: n for m in MODELS for n, f in m.model_fields.items()}
 # items listed bare: a problem with ``default_values[1].default_value`` is at ``default_values[1]``
-_BARE_ITEMS = [
-    re.compile(rf"\b({re.escape(name)}\[\d+\])\.{re.escape(key)}\b")
+_BARE: frozenset[tuple[str, str]] = frozenset(
+    (name, key)
     for m in MODELS
     for name in m.model_fields
     if (key := listed_bare(m, name)) is not None
-]
+)
 
 
-def _listed_bare(path: str) -> str:
-    for pattern in _BARE_ITEMS:
-        path = pattern.sub(r"\1", path)
-    return path
+def _bare_dropped(loc: Loc) -> Loc:
+    """``("targets", 0, "default_values", 1, "default_value")`` → ``(..., "default_values", 1)``:
+    a data file lists those items bare."""
+    return tuple(
+        part
+        for i, part in enumerate(loc)
+        if not (i >= 2 and isinstance(loc[i - 1], int) and (loc[i - 2], part) in _BARE)
+    )
 
 
-def python_path(path: str) -> str:
-    """A camelCase path (``targets[0].defaultValues[1]``) in Python names."""
-    return _listed_bare(re.sub(r"[A-Za-z_]\w*", lambda m: _PYTHON_NAMES.get(m[0], m[0]), path))
+def python_loc(loc: Loc) -> Loc:
+    """A camelCase location in Python names, as a data file spells it: ``("targets", 0,
+    "defaultValues", 1, "defaultValue")`` → ``("targets", 0, "default_values", 1)``."""
+    return _bare_dropped(tuple(_PYTHON_NAMES.get(p, p) if isinstance(p, str) else p for p in loc))
 
 
 def _field_name(model: type[_Model], key: Any, by_alias: bool) -> str | None:
@@ -95,7 +99,7 @@ def _respelt(
             )
         if target in out:
             raise DeclarationError(
-                [Violation(format_path((*at, key)), item, "is given twice, in both spellings")]
+                [Violation((*at, key), item, "is given twice, in both spellings")]
             )
         if nested is not None:
             item = _respelt(item, nested, from_aliases, to_aliases, (*at, key))
@@ -138,12 +142,13 @@ def parse_data(data: Mapping[str, Any]) -> tuple[TargetGroupSpec, ResourceOption
     parsed_options, violations = validated(ResourceOptions, options, by_name=True)
     wrapped = _respelt_declaration(declared, from_aliases=False, to_aliases=False)
     spec, found = validated(TargetGroupSpec, wrapped, by_name=True)
-    violations = [replace(v, path=_listed_bare(v.path)) for v in violations + found]
-    seen = {v.path for v in violations}
+    # the models read the file by Python name: their locations are spelt as it spells them
+    violations = [replace(v, loc=_bare_dropped(v.loc)) for v in violations + found]
+    seen = {v.loc for v in violations}
     for rule in cross_field_violations(from_python_names(declared)):
-        path = python_path(rule.path)
-        if path not in seen:
-            violations.append(replace(rule, path=path))
+        loc = python_loc(rule.loc)
+        if loc not in seen:
+            violations.append(replace(rule, loc=loc))
     if violations:
         raise DeclarationError(violations)
     return spec, parsed_options

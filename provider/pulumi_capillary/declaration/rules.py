@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..exceptions import Violation, format_path
+from ..exceptions import Violation
 from .values import TARGET_TYPES, TargetEntity, TargetType, WholeNumber, utc_moment
 
 Rule = Callable[[dict[str, Any]], Iterator[Violation]]
@@ -65,7 +65,7 @@ def _items(value: Any) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _problem(loc: tuple[Any, ...], value: Any, rule: str) -> Violation:
-    return Violation(format_path(loc), value, rule)
+    return Violation(tuple(loc), value, rule)
 
 
 @_rule
