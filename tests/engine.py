@@ -1,8 +1,9 @@
 """An engine double: the Pulumi engine's calls on the real ``python -m pulumi.dynamic`` server.
 
-The Pulumi CLI cannot be installed here, so this reproduces what it does (see
-``shared/pulumi-engine.md``; engine: ``pkg/resource/deploy/step_generator.go``, SDK:
-``sdk/python/lib/pulumi/dynamic/__main__.py``): it starts the provider server as a
+Fast enough for property tests and fault injection, it reproduces what the real CLI does
+(pulumi/pulumi; engine: ``pkg/resource/deploy/step_generator.go``, SDK:
+``sdk/python/lib/pulumi/dynamic/__main__.py``), and is held against the real CLI in
+``tests/real_cli/test_double.py``: it starts the provider server as a
 subprocess from the program directory, speaks gRPC to it with the SDK's own stubs, sends
 values as protobuf Structs (numbers become floats, secrets are wrapped, unknowns are the
 sentinel string), and keeps a state file of inputs and outputs per resource.

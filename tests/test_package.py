@@ -17,7 +17,7 @@ PACKAGE = ROOT / "provider" / "pulumi_capillary"
 
 
 def _imports(path: Path, top_level_only: bool = False) -> set[str]:
-    """The package modules ``path`` imports (``_fields``, ``emulator._app``...)."""
+    """The package modules ``path`` imports (``fields``, ``emulator._app``...)."""
     tree = ast.parse(path.read_text())
     nodes = tree.body if top_level_only else list(ast.walk(tree))
     package = path.parent.relative_to(PACKAGE.parent).parts  # ("pulumi_capillary", ...)

@@ -1,6 +1,7 @@
 """The provider through the real ``python -m pulumi.dynamic`` server, driven as the engine does.
 
-Sequences from shared/pulumi-engine.md (engine: pkg/resource/deploy/step_generator.go).
+Sequences of the engine (pulumi/pulumi: pkg/resource/deploy/step_generator.go), held against
+the real CLI in tests/real_cli/test_double.py.
 """
 
 from __future__ import annotations

@@ -86,8 +86,7 @@ def _client(args: argparse.Namespace) -> CapillaryClient:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ..declaration.catalog import dump_yaml
-    from .audit import SCHEMA_LINE, export_all, exported
+    from .export import export_all, exported, file_text
 
     client = _client(args)
     config = _stack_config(args)
@@ -109,16 +108,14 @@ def _export(args: argparse.Namespace) -> int:
     declaration = exported(recorded, strip, till)
     if args.adopt:
         declaration["adopt_existing_id"] = int(args.id)
-    header = SCHEMA_LINE.format("../milestone.schema.json") + (
-        f"# Exported from target group {args.id} ({recorded.get('name')!r}).\n"
-        "# Remove any stack name prefix from `name` before committing.\n"
-    )
-    text = header + dump_yaml(declaration)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        schema = os.path.relpath(SCHEMA_FILE.resolve(), output.parent.resolve())
+        output.write_text(file_text(declaration, recorded, schema), encoding="utf-8")
         print(f"wrote {args.output}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(file_text(declaration, recorded, "../milestone.schema.json"))
     return 0
 
 

@@ -5,7 +5,7 @@ The models accept what the documented examples send (``defaultValue`` as ``"2"``
 object; enum values in their documented spellings) and dump one canonical form, which is both
 what the provider returns from ``check`` and what it sends to Capillary.
 
-Field-level rules are declared on the fields; cross-field rules live in ``_rules``. Both
+Field-level rules are declared on the fields; cross-field rules live in ``rules.py``. Both
 always run, so a declaration's problems are all reported at once.
 """
 
@@ -55,7 +55,7 @@ from .values import (
 class _Model(BaseModel):
     """camelCase on the wire, snake_case in Python, unknown keys refused.
 
-    Only field-level rules live on the models; the cross-field ones are in ``_rules`` and
+    Only field-level rules live on the models; the cross-field ones are in ``rules.py`` and
     run on the raw declaration, so they are reported even when a field-level rule fails.
     """
 

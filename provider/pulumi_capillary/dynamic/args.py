@@ -33,15 +33,6 @@ __all__ = [
 
 
 @dataclass
-class ExtendedFieldInfoArgs(Args):
-    """The event attribute an ``EVENT_ATTRIBUTE`` target adds up."""
-
-    name: pulumi.Input[str]
-    aggregate_function: pulumi.Input[str] | None = None
-    _models: ClassVar = (ExtendedFieldInfo,)
-
-
-@dataclass
 class FilterArgs(Args):
     """The stores, zones or concepts whose activity a target counts."""
 
@@ -51,16 +42,12 @@ class FilterArgs(Args):
 
 
 @dataclass
-class PeriodArgs(Args):
-    """One period (cycle) of a milestone."""
+class ExtendedFieldInfoArgs(Args):
+    """The event attribute an ``EVENT_ATTRIBUTE`` target adds up."""
 
-    start_date: pulumi.Input[str | datetime | date]
-    end_date: pulumi.Input[str | datetime | date]
-    active: pulumi.Input[bool] | None = None
-    description: pulumi.Input[str] | None = None
-    ref_code: pulumi.Input[str] | None = None
-    period_status: pulumi.Input[str] | None = None
-    _models: ClassVar = (Period,)
+    name: pulumi.Input[str]
+    aggregate_function: pulumi.Input[str] | None = None
+    _models: ClassVar = (ExtendedFieldInfo,)
 
 
 @dataclass
@@ -83,6 +70,19 @@ class TargetArgs(Args):
     target_milestone_triggers: pulumi.Input[Sequence[Any]] | None = None
     _models: ClassVar = (Target,)
     _nested: ClassVar = {"extended_field_info": ExtendedFieldInfoArgs, "filters": FilterArgs}
+
+
+@dataclass
+class PeriodArgs(Args):
+    """One period (cycle) of a milestone."""
+
+    start_date: pulumi.Input[str | datetime | date]
+    end_date: pulumi.Input[str | datetime | date]
+    active: pulumi.Input[bool] | None = None
+    description: pulumi.Input[str] | None = None
+    ref_code: pulumi.Input[str] | None = None
+    period_status: pulumi.Input[str] | None = None
+    _models: ClassVar = (Period,)
 
 
 @dataclass

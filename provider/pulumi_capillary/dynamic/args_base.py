@@ -1,7 +1,7 @@
 """What every generated ``*Args`` class does: become the resource's camelCase inputs.
 
 The classes themselves (their fields and types) are generated from the declaration model
-into ``_args.py``; their behaviour lives here, written once.
+into ``args.py``; their behaviour lives here, written once.
 """
 
 from __future__ import annotations

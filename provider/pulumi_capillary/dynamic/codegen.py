@@ -18,26 +18,27 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic.fields import FieldInfo
 
 from ..declaration.models import (
-    ExtendedFieldInfo,
-    Filter,
-    Period,
+    MODELS,
     ResourceOptions,
-    Target,
     TargetGroupSpec,
     _Model,
+    listed_bare,
     nested_model,
 )
 from ..declaration.values import PythonType
 
 TARGET = Path(__file__).with_name("args.py")
 
-# Generated in dependency order; each with the behaviour class it adds to ``Args``.
-_CLASSES: tuple[tuple[type[_Model], str], ...] = (
-    (ExtendedFieldInfo, "Args"),
-    (Filter, "Args"),
-    (Period, "Args"),
-    (Target, "Args"),
-    (TargetGroupSpec, "TargetGroupBehaviour"),
+# From the one list of models (``MODELS``, outermost first), in dependency order: every model
+# but the provider-only options (merged into TargetGroupArgs) and the items listed bare;
+# each with the behaviour class it adds to ``Args``.
+_BARE_ITEMS = {
+    nested_model(m, name) for m in MODELS for name in m.model_fields if listed_bare(m, name)
+}
+_CLASSES: tuple[tuple[type[_Model], str], ...] = tuple(
+    (m, "TargetGroupBehaviour" if m is TargetGroupSpec else "Args")
+    for m in reversed(MODELS)
+    if m is not ResourceOptions and m not in _BARE_ITEMS
 )
 _PLAIN = {str: "str", int: "int", float: "float", bool: "bool"}
 

@@ -1,18 +1,19 @@
 """The Pulumi dynamic provider for Capillary target groups.
 
-How the engine drives it (see ``shared/pulumi-engine.md``), and what each step does here:
+How the engine drives it (pulumi/pulumi: ``pkg/resource/deploy/step_generator.go`` and the
+SDK's ``pulumi/dynamic/__main__.py``), and what each step does here:
 
 1. ``configure`` — once per provider process: read the stack's ``capillary:`` settings.
    Problems are kept and raised by the first call that needs them.
 2. ``check(old inputs, new inputs)`` — validate the declaration and return it in canonical
    form (so the CLI shows only meaningful input changes). With old inputs, turn the plan's
-   refusals (``_plan``) into failures: each change Capillary cannot make, unless replacement
+   refusals (``plan.py``) into failures: each change Capillary cannot make, unless replacement
    is opted in. No API call.
 3. ``diff(id, recorded outputs, inputs)`` — the same verdict against what Capillary
    recorded: no change, an update in place, or a replacement. No API call, never raises (the
    engine also calls it to label refreshes).
 4. ``create`` / ``update`` / ``delete`` — the API calls, through the apply layer
-   (``_apply``); outputs are always the whole recorded group.
+   (``apply.py``); outputs are always the whole recorded group.
 5. ``read`` — refresh and ``TargetGroup.get``: the recorded group, and the inputs that would
    recreate it when it drifted.
 

@@ -1,6 +1,6 @@
 """The ``TargetGroup`` resource.
 
-Its arguments (``_args``, generated from the declaration model) are snake_case in Python;
+Its arguments (``args.py``, generated from the declaration model) are snake_case in Python;
 the resource's inputs are the create request body's own camelCase names, so a body from
 Capillary's documentation is a valid input. Outputs are the group as Capillary recorded it,
 with typed snake_case accessors for the ones a program needs.

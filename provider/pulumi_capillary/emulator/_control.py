@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ._store import Faults, Store
+from ._faults import Faults
+from ._store import Store
 from ._validation import Rejected, parse_id, parse_instant, parse_json
 
 # What the Capillary UI could change behind the API's back, with each value's type.
@@ -29,17 +30,6 @@ TAMPERABLE: dict[str, type] = {
     "frequencyType": str,
     "frequency": int,
     "recurringCycles": int,
-}
-
-FAULT_KINDS = {
-    "500",
-    "503",
-    "429",
-    "reset",
-    "latency",
-    "commit-then-drop",
-    "commit-then-504",
-    "slow-answer",
 }
 
 
@@ -88,33 +78,11 @@ def control_routes(store: Store) -> list[Route]:
         return {"creationDisabled": store.creation_disabled, "status": status}
 
     async def faults(request: Request) -> dict[str, Any]:
-        data = await body(request)
-        kinds = list(data.get("kinds", []))
-        unknown = set(kinds) - FAULT_KINDS
-        if unknown:
-            raise Rejected(
-                300004, f"unknown fault kinds {sorted(unknown)}; use {sorted(FAULT_KINDS)}"
-            )
-        rate = float(data.get("rate", 0.0))
-        if not 0.0 <= rate <= 1.0:
-            raise Rejected(300004, "rate must be between 0 and 1")
-        paths = data.get("paths", [])
-        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-            raise Rejected(300004, "paths must be a list of request paths")
-        limit = data.get("limit")
-        new = Faults(
-            rate=rate,
-            kinds=kinds,
-            seed=data.get("seed"),
-            latency_ms=int(data.get("latencyMs", 0)),
-            retry_after=int(data.get("retryAfter", 1)),
-            paths=paths,
-            limit=None if limit is None else int(limit),
-        )
+        new = Faults.from_body(await body(request))
         with store.lock:
             store.faults = new
             store.fault_rng = random.Random(new.seed)
-        return {"rate": rate, "kinds": kinds}
+        return {"rate": new.rate, "kinds": new.kinds}
 
     async def token_ttl(request: Request) -> dict[str, Any]:
         data = await body(request)

@@ -1,4 +1,5 @@
-"""Fault injection and the request log, wrapped around the whole application (pure ASGI).
+"""Faults: the kinds, what ``PUT /__emulator__/faults`` asks for, and their injection with
+the request log, wrapped around the whole application (pure ASGI).
 
 Dropping a connection needs the socket: uvicorn's ``send`` is a bound method of its
 request cycle, which holds the transport. Where that is not available (another server),
@@ -10,13 +11,66 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._store import Store
+from ._validation import Rejected
+
+if TYPE_CHECKING:
+    from ._store import Store
 
 CONTROL_PREFIX = "/__emulator__/"
+FAULT_KINDS = {
+    "500",
+    "503",
+    "429",
+    "reset",
+    "latency",
+    "commit-then-drop",
+    "commit-then-504",
+    "slow-answer",
+}
+
+
+@dataclass
+class Faults:
+    """What ``PUT /__emulator__/faults`` asked for."""
+
+    rate: float = 0.0
+    kinds: list[str] = field(default_factory=list)
+    seed: int | None = None
+    latency_ms: int = 0
+    retry_after: int = 1
+    paths: list[str] = field(default_factory=list)  # only these paths (all when empty)
+    limit: int | None = None  # at most this many faults, then none
+
+    @classmethod
+    def from_body(cls, data: dict[str, Any]) -> Faults:
+        """The faults a control call asks for; refused (300004) when it asks for nonsense."""
+        kinds = list(data.get("kinds", []))
+        unknown = set(kinds) - FAULT_KINDS
+        if unknown:
+            raise Rejected(
+                300004, f"unknown fault kinds {sorted(unknown)}; use {sorted(FAULT_KINDS)}"
+            )
+        rate = float(data.get("rate", 0.0))
+        if not 0.0 <= rate <= 1.0:
+            raise Rejected(300004, "rate must be between 0 and 1")
+        paths = data.get("paths", [])
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise Rejected(300004, "paths must be a list of request paths")
+        limit = data.get("limit")
+        return cls(
+            rate=rate,
+            kinds=kinds,
+            seed=data.get("seed"),
+            latency_ms=int(data.get("latencyMs", 0)),
+            retry_after=int(data.get("retryAfter", 1)),
+            paths=paths,
+            limit=None if limit is None else int(limit),
+        )
 
 
 def _error_body(code: int, message: str) -> bytes:

@@ -1,6 +1,6 @@
 """What the emulated server records for a valid request, and what it answers with.
 
-Deliberately independent of the provider side (``_spec``, ``_fields``, ``_diff``): the
+Deliberately independent of the provider side (``declaration/``, ``fields.py``, ``diff.py``): the
 transformations below are written out from the seed page's request → response pairs.
 """
 

@@ -10,26 +10,14 @@ import tempfile
 import threading
 import time
 from copy import deepcopy
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ._faults import Faults
+
 # Where the counters start: the seed page's ids are of this size.
 _FIRST_IDS = {"group": 2911, "period": 31623, "target": 3147, "value": 128501, "ruleset": 126470218}
-
-
-@dataclass
-class Faults:
-    """What ``PUT /__emulator__/faults`` asked for."""
-
-    rate: float = 0.0
-    kinds: list[str] = field(default_factory=list)
-    seed: int | None = None
-    latency_ms: int = 0
-    retry_after: int = 1
-    paths: list[str] = field(default_factory=list)  # only these paths (all when empty)
-    limit: int | None = None  # at most this many faults, then none
 
 
 class Store:

@@ -1,6 +1,6 @@
 """What the emulated server refuses: a request is validated whole before anything is stored.
 
-Deliberately independent of the provider side (``_spec``, ``_rules``, ``_values``): this is the
+Deliberately independent of the provider side (``declaration/``): this is the
 oracle the provider is tested against, so its rules are written out again here from the API
 reference instead of imported. It is as strict as the documentation where the documentation is
 explicit, and it refuses what it could not answer with later.
