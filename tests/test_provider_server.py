@@ -274,3 +274,17 @@ def test_a_bug_keeps_its_traceback_in_the_provider_server():
     assert bug.startswith("Traceback (most recent call last)") and "KeyError" in bug
     assert expected == "A target group named 'x' already exists."
     assert shown.format_exception is traceback.format_exception  # the rest is the module's
+
+
+@pytest.mark.parametrize("whole_list", ["periods", "targets"])
+def test_an_unknown_whole_list_stays_unknown_at_preview(engine, control, whole_list):
+    """Computed by another resource, a whole list is the engine's sentinel at preview: no
+    count is derived from it (totalPeriods), no refusal, and never "no change"."""
+    created = engine.register("be01", seed("be01.request"))
+    body = seed("be01.request")
+    body[whole_list] = UNKNOWN
+    body.pop("totalPeriods", None)
+    step = engine.register("be01", body, preview=True)
+    assert step.op in ("update", "replace")  # not "same", and not refused
+    assert step.inputs[whole_list] == UNKNOWN
+    assert created.outputs["totalPeriods"] == 2.0

@@ -86,7 +86,9 @@ def _value(source: dict[str, Any], row: Row, keys: tuple[str, ...]) -> Any:
             except (TypeError, ValueError, AttributeError, RecursionError):
                 return value  # malformed: compared as given, so it shows as a change
     default = row.default_for(source)
-    return integral(row.compare(default)) if default is not None else None
+    if default is None or default is UNKNOWN:
+        return default
+    return integral(row.compare(default))
 
 
 def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:

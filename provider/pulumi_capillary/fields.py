@@ -31,6 +31,7 @@ from functools import cache, cached_property
 from typing import Any
 
 from .declaration.values import integral, utc_moment
+from .unknown import UNKNOWN, is_unknown
 
 
 class Mutability(str, Enum):
@@ -106,9 +107,12 @@ def filters(value: Any) -> Any:
     ]
 
 
-def period_count(group: dict[str, Any]) -> int:
-    """``totalPeriods`` when not declared: Capillary counts the periods."""
+def period_count(group: dict[str, Any]) -> Any:
+    """``totalPeriods`` when not declared: Capillary counts the periods (unknown while the
+    list is: another resource computes it)."""
     periods = group.get("periods")
+    if is_unknown(periods):
+        return UNKNOWN
     return len(periods) if isinstance(periods, list) else 0
 
 
