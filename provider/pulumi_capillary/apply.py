@@ -145,9 +145,12 @@ class Applier:
         why = "carries this milestone's name after a create of this run whose answer was lost"
         recorded = self.adopt(found["id"], declared, why, deadline)
         self.warn(
-            f"target group {recorded['id']} ({recorded.get('name')!r}) was created by an "
-            "earlier attempt of this create whose answer was lost; it matches the declaration "
-            "and is now managed by this stack."
+            f"the answer to this run's create of {recorded.get('name')!r} was lost, and target "
+            f"group {recorded['id']} now carries that name and matches the declaration, so this "
+            "stack manages it from now on. Most likely the lost create made it; but Capillary "
+            "records nothing that tells it from a group another stack declaring the same name "
+            "in this org created at the same moment: if one does, give one of them another "
+            "name, or both stacks will manage this one group."
         )
         return recorded
 
