@@ -71,3 +71,28 @@ def test_bad_now_is_one_clear_line():
     )
     assert result.returncode == 2
     assert "--now" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_corrupt_state_file_is_one_line_naming_it(tmp_path):
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    result = subprocess.run(
+        [sys.executable, "-m", "pulumi_capillary.emulator", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"capillary-emulator: cannot read the state file {state} (not an emulator state "
+        "file); move it away or delete it to start with an empty org, then start the "
+        "emulator again."
+    )
+
+
+def test_the_help_shows_the_defaults_and_there_is_a_version():
+    run = [sys.executable, "-m", "pulumi_capillary.emulator"]
+    shown = subprocess.run([*run, "--help"], capture_output=True, text=True, timeout=60).stdout
+    assert "(default: 8080)" in shown and "(default: emulator.till)" in shown
+    version = subprocess.run([*run, "--version"], capture_output=True, text=True, timeout=60)
+    assert version.stdout.startswith("capillary-emulator 0.")

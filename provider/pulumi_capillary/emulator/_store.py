@@ -20,6 +20,10 @@ from ._faults import Faults
 _FIRST_IDS = {"group": 2911, "period": 31623, "target": 3147, "value": 128501, "ruleset": 126470218}
 
 
+class StateFileError(Exception):
+    """The ``--state`` file cannot be read: one sentence for the command to print."""
+
+
 class Store:
     """Everything the emulated org holds; one lock guards it all (requests are short)."""
 
@@ -139,9 +143,25 @@ class Store:
 
     def _load(self) -> None:
         assert self.state_file is not None
-        data = json.loads(self.state_file.read_text())
-        self.groups = {g["id"]: g for g in data["groups"]}
-        self.next_ids.update(data["nextIds"])
+        try:
+            data = json.loads(self.state_file.read_text(encoding="utf-8"))
+            groups = {g["id"]: g for g in data["groups"]}
+            next_ids = {k: int(v) for k, v in data["nextIds"].items()}
+        except (
+            OSError,
+            UnicodeDecodeError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not an emulator state file"
+            raise StateFileError(
+                f"cannot read the state file {self.state_file} ({reason}); move it away or "
+                "delete it to start with an empty org, then start the emulator again."
+            ) from None
+        self.groups = groups
+        self.next_ids.update(next_ids)
 
     def snapshot(self, group: dict[str, Any]) -> dict[str, Any]:
         """A copy without the emulator's private keys (those starting with ``_``)."""
