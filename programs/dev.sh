@@ -26,26 +26,70 @@ ensure_pulumi() {
   export PATH="$dir:$PATH"
 }
 
-emulator_running() {
-  [ -f "$STATE_DIR/pid" ] && kill -0 "$(cat "$STATE_DIR/pid")" 2>/dev/null
+# The emulator `make up` started is trusted only while its own process is alive *and*
+# listening on the port recorded with its pid: something else answering there is not ours.
+listeners() {  # the pids listening on TCP port $1, where the system can tell
+  if command -v ss >/dev/null 2>&1; then
+    ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u
+  elif command -v lsof >/dev/null 2>&1; then
+    lsof -nP -iTCP:"$1" -sTCP:LISTEN -t 2>/dev/null | sort -u
+  fi
+}
+
+port_taken() {  # whether anything accepts connections on 127.0.0.1:$1
+  "$ROOT/.venv/bin/python" -c 'import socket, sys
+s = socket.socket(); s.settimeout(1)
+sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$1"
+}
+
+ours_alive() {
+  [ -f "$STATE_DIR/pid" ] && [ -f "$STATE_DIR/port" ] && kill -0 "$(cat "$STATE_DIR/pid")" 2>/dev/null
+}
+
+ours_listening() {  # ours is alive and listens on its recorded port
+  ours_alive && listeners "$(cat "$STATE_DIR/port")" | grep -qx "$(cat "$STATE_DIR/pid")"
+}
+
+describe() {  # "process 123 (python3 ...)" for each pid listening on port $1
+  local pid found=""
+  for pid in $(listeners "$1"); do
+    found="$found process $pid ($(ps -o args= -p "$pid" 2>/dev/null | cut -c1-60))"
+  done
+  echo "${found:- another process}"
 }
 
 start_emulator() {
   mkdir -p "$STATE_DIR"
-  if emulator_running; then
-    say "emulator already running on http://127.0.0.1:$PORT"
-    return
+  if ours_listening; then
+    local port
+    port=$(cat "$STATE_DIR/port")
+    if [ "$port" = "$PORT" ]; then
+      say "emulator already running on http://127.0.0.1:$PORT (pid $(cat "$STATE_DIR/pid"))"
+      return
+    fi
+    fail "the emulator make up started runs on port $port, not $PORT; run make down first, or PORT=$port make up."
+  fi
+  if ours_alive; then  # alive but not serving its port: not to be trusted
+    kill "$(cat "$STATE_DIR/pid")" 2>/dev/null || true
+  fi
+  rm -f "$STATE_DIR/pid" "$STATE_DIR/port"
+  if port_taken "$PORT"; then
+    fail "port $PORT is already in use by$(describe "$PORT"); stop it, or choose another port: PORT=18080 make up."
   fi
   say "starting the Capillary emulator on http://127.0.0.1:$PORT (state in $STATE_DIR)"
   nohup capillary-emulator --port "$PORT" --state "$STATE_DIR/state.json" \
     >"$STATE_DIR/emulator.log" 2>&1 &
   echo $! >"$STATE_DIR/pid"
-  for _ in $(seq 50); do
-    curl -fs "http://127.0.0.1:$PORT/__emulator__/requests" >/dev/null 2>&1 && return
-    emulator_running || break
-    sleep 0.2
+  echo "$PORT" >"$STATE_DIR/port"
+  for _ in $(seq 100); do
+    ours_listening && return
+    ours_alive || break
+    sleep 0.1
   done
-  fail "the emulator did not start; see $STATE_DIR/emulator.log"
+  local why
+  why=$(tail -n 1 "$STATE_DIR/emulator.log" 2>/dev/null)
+  rm -f "$STATE_DIR/pid" "$STATE_DIR/port"
+  fail "the emulator did not start${why:+: $why}; see $STATE_DIR/emulator.log"
 }
 
 up() {
@@ -71,14 +115,24 @@ up() {
   capillary-milestones list --base-url "$CAPILLARY_BASE_URL"
 }
 
-down() {
-  if emulator_running; then
-    kill "$(cat "$STATE_DIR/pid")"
-    say "emulator stopped"
-  else
+down() {  # returns once the process is gone and its port is free
+  if ! ours_alive; then
+    rm -f "$STATE_DIR/pid" "$STATE_DIR/port"
     say "no emulator running"
+    return
   fi
-  rm -f "$STATE_DIR/pid"
+  local pid port
+  pid=$(cat "$STATE_DIR/pid") port=$(cat "$STATE_DIR/port")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    if ! kill -0 "$pid" 2>/dev/null && ! listeners "$port" | grep -qx "$pid"; then
+      break
+    fi
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$STATE_DIR/pid" "$STATE_DIR/port"
+  say "emulator stopped (port $port is free)"
 }
 
 case "${1:-up}" in

@@ -175,3 +175,51 @@ def test_the_cli_is_installed_pinned_without_editing_shell_files(tmp_path):
         "--no-edit-path",
     ]
     assert not (tmp_path / ".bashrc").exists() and not (tmp_path / ".profile").exists()
+
+
+# -- the emulator `make up` starts: trusted only while it is its own, on the port asked --
+
+
+def test_make_up_refuses_another_port_than_its_running_emulators(tmp_path):
+    env = _fake_env(tmp_path)
+    try:
+        first = _dev_sh("up", env)
+        assert first.returncode == 0, first.stderr
+        other = {**env, "PORT": str(_free_port())}
+        second = _dev_sh("up", other)
+        assert second.returncode == 1
+        assert second.stderr.strip() == (
+            f"error: the emulator make up started runs on port {env['PORT']}, not "
+            f"{other['PORT']}; run make down first, or PORT={env['PORT']} make up."
+        )
+    finally:
+        _dev_sh("down", env)
+
+
+def test_make_up_refuses_a_port_held_by_another_process_naming_it(tmp_path):
+    import socket
+
+    env = _fake_env(tmp_path)
+    with socket.socket() as foreign:
+        foreign.bind(("127.0.0.1", int(env["PORT"])))
+        foreign.listen()
+        result = _dev_sh("up", env)
+    assert result.returncode == 1
+    message = result.stderr.strip()
+    assert message.startswith(f"error: port {env['PORT']} is already in use by process ")
+    assert str(os.getpid()) in message  # this test's own process holds it
+    assert message.endswith("stop it, or choose another port: PORT=18080 make up.")
+    assert not (tmp_path / "emulator" / "pid").exists()
+    assert [c["argv"][0] for c in _calls(env)] == ["version"]  # no stack operation
+
+
+def test_make_down_returns_once_the_port_is_free(tmp_path):
+    import socket
+
+    env = _fake_env(tmp_path)
+    up = _dev_sh("up", env)
+    assert up.returncode == 0, up.stderr
+    down = _dev_sh("down", env)
+    assert down.returncode == 0 and f"port {env['PORT']} is free" in down.stdout
+    with socket.socket() as again:  # at once: a new emulator could bind it
+        again.bind(("127.0.0.1", int(env["PORT"])))
