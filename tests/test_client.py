@@ -18,6 +18,7 @@ from pulumi_capillary.exceptions import (
     RequestRejectedError,
     TransportError,
     UnavailableError,
+    UnreachableError,
 )
 from tests.support import canonical, emulator_settings
 
@@ -128,9 +129,40 @@ def test_connection_errors_become_transport_errors():
     def handler(request):
         raise httpx.ConnectError("refused", request=request)
 
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(UnreachableError) as caught:  # a TransportError: retried by default
         _client(handler).delete(1)
+    assert isinstance(caught.value, TransportError)
+    assert "Nothing answers at https://capillary.test" in str(caught.value)
+
+    def dropped(request):
+        raise httpx.ReadError("reset", request=request)
+
+    with pytest.raises(TransportError) as caught:
+        _client(dropped).delete(1)
     assert "connection to Capillary failed" in str(caught.value)
+
+
+def test_a_command_can_fail_fast_on_a_refused_connection_and_hear_of_retries():
+    calls, heard = [], []
+
+    def refused(request):
+        calls.append(request)
+        raise httpx.ConnectError("refused", request=request)
+
+    client = CapillaryClient(
+        SETTINGS, httpx.MockTransport(refused), retry_unreachable=False, on_retry=heard.append
+    )
+    with pytest.raises(UnreachableError):
+        client.delete(1)
+    assert len(calls) == 1 and heard == []  # no retry of a refused connection
+
+    answers = iter([_envelope(status=503), _envelope(True)])
+    client = CapillaryClient(
+        SETTINGS, httpx.MockTransport(lambda r: next(answers)), on_retry=heard.append
+    )
+    assert client.delete(1) is True
+    (notice,) = heard
+    assert notice.startswith("waiting ") and "before retry 1" in notice and "503" in notice
 
 
 def test_delete_of_a_missing_group_is_false():

@@ -22,6 +22,7 @@ no message depends on a traceback, and none ever contains a password, its md5, a
             ├── RateLimitedError    429 (honours Retry-After)
             ├── UnavailableError    500/502/503/504
             └── TransportError      connection lost, timeout: the request may have happened
+                ├── UnreachableError        nothing answers at the URL (connection refused)
                 └── DeadlineExceededError   the call's total deadline passed
 """
 
@@ -188,6 +189,10 @@ class UnavailableError(TransientError):
 
 
 class TransportError(TransientError):
+    pass
+
+
+class UnreachableError(TransportError):
     pass
 
 

@@ -21,6 +21,7 @@ from ..exceptions import (
     UnavailableError,
     UnexpectedAnswerError,
 )
+from .settings import Naming
 
 PHASED_OUT = (
     "Capillary no longer creates milestones through the target-group API (it has been phased "
@@ -71,9 +72,15 @@ def _server_message(payload: Any, response: httpx.Response) -> tuple[int | None,
 
 
 def error_for(
-    response: httpx.Response, payload: Any, where: str, redact: Callable[[str], str], base_url: str
+    response: httpx.Response,
+    payload: Any,
+    where: str,
+    redact: Callable[[str], str],
+    base_url: str,
+    naming: Naming,
 ) -> APIError:
     """The typed exception for an error answer; its text is redacted and cut short."""
+    say = naming.short
     status = response.status_code
     code, raw = _server_message(payload, response)
     message = redact(raw)
@@ -85,7 +92,7 @@ def error_for(
     if status == 401:
         return AuthenticationError(
             f"Capillary rejected the credentials (HTTP 401 on {where}); check "
-            "capillary:username/password or capillary:oauthKey/oauthSecret.",
+            f"{say('username')}/{say('password')} or {say('oauth_key')}/{say('oauth_secret')}.",
             **kw,
         )
     if status == 403:
@@ -96,20 +103,19 @@ def error_for(
         )
     if code == NOT_FOUND:
         return NotFoundError(
-            f"Target group not found or deactivated ({where}); run `pulumi refresh` to "
-            "drop it from the stack.",
+            f"Target group not found or deactivated ({where}){naming.gone}",
             **kw,
         )
     if 300 <= status < 400:
         return UnexpectedAnswerError(
             f"{where} was answered with a redirect (HTTP {status}), which Capillary's API "
-            "does not send; check capillary:baseUrl (a proxy or a login page may answer).",
+            f"does not send; check {say('base_url')} (a proxy or a login page may answer).",
             **kw,
         )
     if status == 404:
         return UnexpectedAnswerError(
             f"{base_url}{where.split(' ', 1)[1]} answered HTTP 404 without "
-            "Capillary's error code for a missing group; check capillary:baseUrl (it must "
+            f"Capillary's error code for a missing group; check {say('base_url')} (it must "
             "be the API's root, such as https://eu.api.capillarytech.com).",
             **kw,
         )
@@ -122,7 +128,7 @@ def error_for(
     if status == 429:
         return RateLimitedError(
             f"Capillary rate-limited {where} (HTTP 429) until the call's deadline; run "
-            "again later or raise capillary:retryDeadlineSeconds.",
+            f"again later or raise {say('retry_deadline_seconds')}.",
             retry_after=_retry_after(response),
             **kw,
         )
@@ -139,10 +145,12 @@ def error_for(
     )
 
 
-def shaped(data: Any, kind: type, where: str, check: Callable[[Any], bool] = bool) -> Any:
+def shaped(
+    data: Any, kind: type, where: str, setting: str, check: Callable[[Any], bool] = bool
+) -> Any:
+    """``data`` if it has the documented shape; ``setting`` names the base URL's setting."""
     if not isinstance(data, kind) or not check(data):
         raise UnexpectedAnswerError(
-            f"Capillary's answer to {where} does not have the documented shape; check "
-            "capillary:baseUrl."
+            f"Capillary's answer to {where} does not have the documented shape; check {setting}."
         )
     return data

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -27,6 +28,7 @@ from ..exceptions import (
     NotFoundError,
     TransportError,
     UnexpectedAnswerError,
+    UnreachableError,
 )
 from . import deadline as _deadline
 from .answers import all_objects, error_for, is_group, shaped
@@ -47,9 +49,14 @@ class CapillaryClient:
         settings: Settings,
         transport: httpx.BaseTransport | None = None,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        retry_unreachable: bool = True,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         settings.require_connection()
         self._settings = settings
+        self._naming = settings.naming
+        self._retry_unreachable, self._on_retry = retry_unreachable, on_retry
+        self._say = settings.naming.short
         self._max_answer_bytes = max_answer_bytes
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=30)
         self._http = httpx.Client(
@@ -111,7 +118,7 @@ class CapillaryClient:
         ):
             raise UnexpectedAnswerError(
                 "Capillary's token answer (POST v3/oauth/token/generate) holds no usable "
-                "accessToken and ttlSeconds; check capillary:baseUrl and the OAuth client."
+                f"accessToken and ttlSeconds; check {self._say('base_url')} and the OAuth client."
             )
         return token, float(ttl)
 
@@ -122,7 +129,7 @@ class CapillaryClient:
             if size > self._max_answer_bytes:
                 raise UnexpectedAnswerError(
                     f"Capillary's answer to {where} is larger than "
-                    f"{self._max_answer_bytes >> 20} MiB; check capillary:baseUrl (a proxy "
+                    f"{self._max_answer_bytes >> 20} MiB; check {self._say('base_url')} (a proxy "
                     "or a wrong host may be answering)."
                 )
             chunks.append(chunk)
@@ -149,12 +156,19 @@ class CapillaryClient:
                     raise self._late(where, bound) from None
                 raise TransportError(
                     f"Capillary did not answer {where} in time; check the network or raise "
-                    "capillary:timeoutSeconds."
+                    f"{self._say('timeout_seconds')}."
+                ) from None
+            except httpx.ConnectError as exc:
+                raise UnreachableError(
+                    f"Nothing answers at {self._settings.base_url} ({type(exc).__name__} "
+                    f"during {where}); check {self._say('region')}/{self._say('base_url')} and "
+                    "the network."
                 ) from None
             except httpx.TransportError as exc:
                 raise TransportError(
                     f"The connection to Capillary failed during {where} "
-                    f"({type(exc).__name__}); check capillary:region/baseUrl and the network."
+                    f"({type(exc).__name__}); check {self._say('region')}/"
+                    f"{self._say('base_url')} and the network."
                 ) from None
         try:
             payload = json.loads(body) if body else None
@@ -167,7 +181,7 @@ class CapillaryClient:
         if response.is_success:
             raise UnexpectedAnswerError(
                 f"Capillary answered {where} (HTTP {response.status_code}) with something "
-                "other than its JSON envelope; check capillary:baseUrl.",
+                f"other than its JSON envelope; check {self._say('base_url')}.",
                 status=response.status_code,
             )
         raise self._error(response, payload, where)
@@ -175,14 +189,21 @@ class CapillaryClient:
     def _late(self, where: str, deadline: Deadline) -> DeadlineExceededError:
         return DeadlineExceededError(
             f"Capillary did not complete {where} within the call's {deadline.seconds:g} s "
-            "deadline; run again later, or raise capillary:retryDeadlineSeconds."
+            f"deadline; run again later, or raise {self._say('retry_deadline_seconds')}."
         )
 
     def _error(self, response: httpx.Response, payload: Any, where: str) -> APIError:
-        return error_for(response, payload, where, self.redact, self._settings.base_url or "")
+        return error_for(
+            response, payload, where, self.redact, self._settings.base_url or "", self._naming
+        )
 
     def retrying(self, deadline: Deadline) -> Retrying:
-        return retrying(deadline, self._settings.retry_backoff_seconds)
+        return retrying(
+            deadline,
+            self._settings.retry_backoff_seconds,
+            self._retry_unreachable,
+            self._on_retry,
+        )
 
     def call(self, method: str, path: str, deadline: Deadline | None = None, **kwargs: Any) -> Any:
         """One API call with retries on transient failures, all within ``deadline``."""
@@ -198,9 +219,9 @@ class CapillaryClient:
         deadline = deadline or self.deadline()
         path = f"{GROUPS}/{group_id}"
         group = self.call("GET", path, deadline, params={"includePeriods": "true"})
-        shaped(group, dict, f"GET {path}", is_group)
+        shaped(group, dict, f"GET {path}", self._say("base_url"), is_group)
         targets = self.call("GET", f"{path}/targets", deadline)
-        shaped(targets, list, f"GET {path}/targets", all_objects)
+        shaped(targets, list, f"GET {path}/targets", self._say("base_url"), all_objects)
         return {**group, "targets": targets}
 
     def list_groups(
@@ -216,7 +237,9 @@ class CapillaryClient:
         if groups is None:
             return []
         return [
-            g for g in shaped(groups, list, f"GET {GROUPS}", lambda _: True) if isinstance(g, dict)
+            g
+            for g in shaped(groups, list, f"GET {GROUPS}", self._say("base_url"), lambda _: True)
+            if isinstance(g, dict)
         ]
 
     def find_by_name(self, name: str, deadline: Deadline | None = None) -> dict[str, Any] | None:
@@ -235,7 +258,9 @@ class CapillaryClient:
         """``POST v3/targetGroups`` once, never retried here: the answer may be lost after
         Capillary committed it, and only the caller can tell a retry from a duplicate."""
         data = self._once("POST", GROUPS, deadline, json=body)
-        group: dict[str, Any] = shaped(data, dict, f"POST {GROUPS}", is_group)
+        group: dict[str, Any] = shaped(
+            data, dict, f"POST {GROUPS}", self._say("base_url"), is_group
+        )
         return group
 
     def edit_group(self, group_id: int | str, body: dict[str, Any]) -> Any:

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base, wait_exponential, wait_random
 
-from ..exceptions import RateLimitedError, TransientError
+from ..exceptions import RateLimitedError, TransientError, UnreachableError
 from .deadline import Deadline
 
 LAST_TRY = 0.05  # seconds: with less left, no attempt is started (the last error stands)
@@ -39,12 +40,33 @@ class _StopAtDeadline(stop_base):
         return self._deadline.remaining() <= LAST_TRY
 
 
-def retrying(deadline: Deadline, backoff: float) -> Retrying:
-    """Retries of transient failures, all within ``deadline``."""
+def retrying(
+    deadline: Deadline,
+    backoff: float,
+    unreachable: bool = True,
+    notify: Callable[[str], None] | None = None,
+) -> Retrying:
+    """Retries of transient failures, all within ``deadline``. Without ``unreachable``, a
+    refused connection is not retried (a command fails fast naming the URL); ``notify`` is
+    told of each wait, so a person at a terminal knows why nothing seems to happen."""
+
+    def worth_it(error: BaseException) -> bool:
+        return isinstance(error, TransientError) and (
+            unreachable or not isinstance(error, UnreachableError)
+        )
+
+    def before_sleep(state: RetryCallState) -> None:
+        if notify is not None and state.next_action is not None and state.outcome is not None:
+            notify(
+                f"waiting {state.next_action.sleep:.1f} s before retry {state.attempt_number} "
+                f"({state.outcome.exception()})"
+            )
+
     return Retrying(
-        retry=retry_if_exception_type(TransientError),
+        retry=retry_if_exception(worth_it),
         stop=_StopAtDeadline(deadline) | stop_after_attempt(12),
         wait=_Backoff(backoff, deadline),
         reraise=True,
         sleep=time.sleep,
+        before_sleep=before_sleep,
     )

@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     retry_backoff_seconds: Seconds = 0.5
     allow_insecure_http: Annotated[bool, _lower] = False
     _problems: tuple[Problem, ...] = PrivateAttr(default=())
+    _naming: Naming = PrivateAttr(default=None)  # type: ignore[assignment]
 
     @classmethod
     def settings_customise_sources(
@@ -88,6 +89,10 @@ class Settings(BaseSettings):
         return self._problems
 
     @property
+    def naming(self) -> Naming:
+        return self._naming or PULUMI
+
+    @property
     def uses_oauth(self) -> bool:
         return self.oauth_key is not None
 
@@ -95,9 +100,9 @@ class Settings(BaseSettings):
         """Raise the collected problems, if any, before the first API call."""
         if self._problems:
             listed = "; ".join(p.message for p in self._problems)
+            naming = self.naming
             raise ConfigurationError(
-                f"The Capillary provider is not configured: {listed}. Set them with "
-                "`pulumi config set capillary:<key> <value> [--secret]` or the environment."
+                f"{naming.subject} is not configured: {listed}. {naming.advice}"
             )
 
 
@@ -159,23 +164,41 @@ def _choices(annotation: Any) -> list[str]:
     return [c for arg in get_args(annotation) for c in _choices(arg)]
 
 
-def _name(field: str) -> str:
-    return f"capillary:{key(field)} (or {variable(field)})"
+@dataclass(frozen=True)
+class Naming:
+    """How settings are named to the user of the command that is running: the provider
+    names its stack config keys and variables; ``capillary-milestones`` its own options."""
+
+    name: Callable[[str], str]  # a field → every way to set it, in a problem report
+    short: Callable[[str], str]  # a field → the way to set it, in an error's advice
+    subject: str  # what is not configured
+    advice: str  # the sentence that closes a problem report
+    gone: str  # what to do about a group Capillary says is gone
 
 
-def _field_problem(field: str, given: Any) -> Problem:
+PULUMI = Naming(
+    name=lambda field: f"capillary:{key(field)} (or {variable(field)})",
+    short=lambda field: f"capillary:{key(field)}",
+    subject="The Capillary provider",
+    advice="Set them with `pulumi config set capillary:<key> <value> [--secret]` or the "
+    "environment.",
+    gone="; run `pulumi refresh` to drop it from the stack.",
+)
+
+
+def _field_problem(field: str, given: Any, name: Callable[[str], str]) -> Problem:
     """What to say about a value its field refused (a secret is never repeated)."""
     info = Settings.model_fields[field]
     if field.endswith("_seconds"):
         message = (
-            f"{_name(field)} is {str(given)[:40]!r}, not a number of seconds (it must be "
+            f"{name(field)} is {str(given)[:40]!r}, not a number of seconds (it must be "
             "positive and finite)"
         )
     elif info.annotation is bool:
-        message = f"{_name(field)} must be true or false"
+        message = f"{name(field)} must be true or false"
     else:
         shown = "" if field in SECRETS else f" is {given!r},"
-        message = f"{_name(field)}{shown} not one of {', '.join(_choices(info.annotation))}"
+        message = f"{name(field)}{shown} not one of {', '.join(_choices(info.annotation))}"
     return Problem(field, message)
 
 
@@ -188,15 +211,17 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _url_problems(values: Mapping[str, Any], insecure_ok: bool) -> tuple[str | None, list[Problem]]:
+def _url_problems(
+    values: Mapping[str, Any], insecure_ok: bool, name: Callable[[str], str]
+) -> tuple[str | None, list[Problem]]:
     """The base URL to use (a region's, or ``baseUrl``), and what is wrong with it."""
     region, base_url = values.get("region"), values.get("base_url")
     if not base_url:
         if region in REGIONS:
             return REGIONS[region], []
-        missing = f"set {_name('region')} or {_name('base_url')}"
+        missing = f"set {name('region')} or {name('base_url')}"
         return None, [] if region else [Problem("region", missing)]
-    where = _name("base_url")
+    where = name("base_url")
 
     def problem(message: str) -> tuple[None, list[Problem]]:
         return None, [Problem("base_url", message)]
@@ -209,7 +234,7 @@ def _url_problems(values: Mapping[str, Any], insecure_ok: bool) -> tuple[str | N
     if parts.username is not None or parts.password is not None:
         return problem(
             f"{where} must not carry credentials before the host; set "
-            f"{_name('username')}/{_name('password')} instead"
+            f"{name('username')}/{name('password')} instead"
         )
     if parts.scheme not in ("http", "https") or not host:
         return problem(
@@ -221,7 +246,7 @@ def _url_problems(values: Mapping[str, Any], insecure_ok: bool) -> tuple[str | N
         fix = (
             ""
             if host in REGION_HOSTS
-            else (f", or set {_name('allow_insecure_http')} true for a trusted proxy")
+            else (f", or set {name('allow_insecure_http')} true for a trusted proxy")
         )
         problems.append(
             Problem(
@@ -233,14 +258,14 @@ def _url_problems(values: Mapping[str, Any], insecure_ok: bool) -> tuple[str | N
         problems.append(
             Problem(
                 "region",
-                f"{_name('region')} is {region!r} but {where} is the "
+                f"{name('region')} is {region!r} but {where} is the "
                 f"{REGION_HOSTS[host]!r} region's host; set one of them, or make them agree",
             )
         )
     return base_url.rstrip("/"), problems
 
 
-def _credential_problems(values: Mapping[str, Any]) -> list[Problem]:
+def _credential_problems(values: Mapping[str, Any], name: Callable[[str], str]) -> list[Problem]:
     problems = []
     for ident, secret, scheme in (
         ("oauth_key", "oauth_secret", "OAuth"),
@@ -251,47 +276,52 @@ def _credential_problems(values: Mapping[str, Any]) -> list[Problem]:
             problems.append(
                 Problem(
                     missing,
-                    f"{scheme} needs both {key(ident)} and {key(secret)}: set {_name(missing)}",
+                    f"{scheme} needs both {key(ident)} and {key(secret)}: set {name(missing)}",
                 )
             )
     if not problems and not any(k in values for k in ("oauth_key", "username")):
         problems.append(
             Problem(
                 "username",
-                f"no credentials: set {_name('username')} and "
-                f"{_name('password')}, or {_name('oauth_key')} and {_name('oauth_secret')}",
+                f"no credentials: set {name('username')} and "
+                f"{name('password')}, or {name('oauth_key')} and {name('oauth_secret')}",
             )
         )
     return problems
 
 
-def _validated(values: dict[str, Any]) -> tuple[Settings, list[Problem]]:
+def _validated(
+    values: dict[str, Any], name: Callable[[str], str]
+) -> tuple[Settings, list[Problem]]:
     """The settings from raw values; a value its field refuses is a problem, and left out."""
     try:
         return Settings(**values), []
     except ValidationError as error:
         refused = {str(e["loc"][0]) for e in error.errors()}
-    problems = [_field_problem(f, values[f]) for f in Settings.model_fields if f in refused]
+    problems = [_field_problem(f, values[f], name) for f in Settings.model_fields if f in refused]
     return Settings(**{k: v for k, v in values.items() if k not in refused}), problems
 
 
 def load_settings(
     config_get: Callable[[str], Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    naming: Naming = PULUMI,
 ) -> Settings:
     """Read every setting; ``config_get`` is ``ConfigureRequest.config.get``."""
     environ = os.environ if environ is None else environ
     values = {**Environment(Settings, environ)(), **StackConfig(Settings, config_get)()}
-    settings, problems = _validated(values)
+    settings, problems = _validated(values, naming.name)
     base_url, found = _url_problems(
-        {"region": settings.region, "base_url": settings.base_url}, settings.allow_insecure_http
+        {"region": settings.region, "base_url": settings.base_url},
+        settings.allow_insecure_http,
+        naming.name,
     )
     pairs = {
         k: v
         for k, v in values.items()
         if k in ("oauth_key", "oauth_secret", "username", "password")
     }
-    problems += found + _credential_problems(pairs)
+    problems += found + _credential_problems(pairs, naming.name)
     broken = {p.field for p in problems}
     updates: dict[str, Any] = {"base_url": None if found else base_url}
     if broken & {"oauth_key", "oauth_secret"}:
@@ -300,6 +330,7 @@ def load_settings(
         updates.update(username=None, password=None)
     settings = settings.model_copy(update=updates)
     settings._problems = tuple(problems)
+    settings._naming = naming
     return settings
 
 
