@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from pulumi_capillary.cli.main import SCHEMA_FILE, main
+from pulumi_capillary.cli.main import main
+from pulumi_capillary.cli.org import SCHEMA_FILE
 from pulumi_capillary.declaration.catalog import read_milestone, validate_declaration
 from pulumi_capillary.declaration.schema import milestone_schema
 from pulumi_capillary.emulator import Credentials, EmulatorServer
@@ -92,7 +93,7 @@ def test_each_kind_of_difference_exits_1_in_text_and_json(capsys, org, tmp_path,
     else:
         (difference,) = first["differences"]
         assert first["status"] == "differs"
-        assert difference["in_place"] is (case == "editable")
+        assert difference["inPlace"] is (case == "editable")
 
 
 def test_a_group_no_file_declares_exits_1(capsys, org, tmp_path):

@@ -58,7 +58,7 @@ def test_validate_reports_every_problem(tmp_path):
         for line in lines
     )
     assert "Traceback" not in result.stderr
-    assert "problem(s) in 3 file(s)" in result.stderr
+    assert "4 problem(s) in 2 of 3 file(s)" in result.stderr
     del bad["periods"]
     bad["periods"] = good["periods"]
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
@@ -119,8 +119,10 @@ def test_expected_errors_have_no_traceback(emulator):
     result = _run("export", "--id", "1", "--base-url", emulator.url)
     assert result.returncode == 1
     assert result.stderr.startswith(
-        "capillary-milestones: The Capillary provider is not configured"
+        "capillary-milestones: The connection to Capillary is not configured: no credentials: "
+        "set CAPILLARY_USERNAME"
     )
+    assert "pulumi config set" not in result.stderr  # the CLI names its own ways
     result = _run("export", "--id", "999", "--base-url", emulator.url, env=_env(emulator))
     assert result.returncode == 1 and "not found" in result.stderr
     assert "Traceback" not in result.stderr

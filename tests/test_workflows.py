@@ -169,6 +169,7 @@ def test_production_jobs_audit_their_org_before_up():
         runs = [s.get("run", "") for s in _steps(jobs[name])]
         audit = next(i for i, r in enumerate(runs) if "capillary-milestones diff" in r)
         assert f"--stack {name}" in runs[audit] and "GITHUB_STEP_SUMMARY" in runs[audit]
+        assert "--markdown" in runs[audit]  # a report that renders in the job summary
         assert audit < [s.get("uses", "") for s in _steps(jobs[name])].index(
             _pulumi_step(jobs[name])["uses"]
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from pulumi_capillary.emulator import Credentials, EmulatorServer
-from tests.real_cli.test_catalog import NAMES
+from tests.real_cli.test_catalog import CATALOG, NAMES
 from tests.support import SEED_NOW, basic_header
 
 UAT = Credentials(username="uat.milestones.till", password="uat-password")
@@ -81,3 +81,12 @@ def test_one_program_on_two_stacks_converges_and_the_orgs_audit_the_same(
         assert audit.returncode == 0, audit.stdout + audit.stderr
         assert {m["status"] for m in report["milestones"]} == {"same"}
         assert len(report["milestones"]) == len(NAMES) and report["undeclared"] == []
+
+        # the audit of what the program declares for each stack, its Python milestone too
+        for stack, env in (("uat", uat), ("prod-us", prod)):
+            audit = _milestones(project, ["diff", "--stack", stack, "--json"], env)
+            report = json.loads(audit.stdout)
+            assert audit.returncode == 0, audit.stdout + audit.stderr
+            assert {m["source"] for m in report["milestones"]} == CATALOG
+            assert {m["status"] for m in report["milestones"]} == {"same"}
+            assert report["undeclared"] == []

@@ -59,6 +59,12 @@ def is_group(group: dict[str, Any]) -> bool:
     )
 
 
+def is_whole(group: dict[str, Any]) -> bool:
+    """A listed group that carries its periods and its targets (a tolerant reader: the list
+    may leave either out, and then the group is read on its own)."""
+    return isinstance(group.get("periods"), list) and isinstance(group.get("targets"), list)
+
+
 def _server_message(payload: Any, response: httpx.Response) -> tuple[int | None, str]:
     """Capillary's own error code and message, if the answer is its envelope."""
     errors = payload.get("errors") if isinstance(payload, dict) else None

@@ -7,7 +7,10 @@ stripped, a till equal to the org's own is left out, and it reads as a file of t
 
 from __future__ import annotations
 
+import argparse
+import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,7 +49,7 @@ def exported(
     body = declared_from_recorded(recorded)
     if till is not None and body.get("preferredTillId") == till:
         body = {k: v for k, v in body.items() if k != "preferredTillId"}
-    declaration = to_python_names(canonical_or_none(body) or body)
+    declaration = _quiet(to_python_names(canonical_or_none(body) or body))
     name = str(declaration.get("name", ""))
     if strip_prefix and name.startswith(strip_prefix):
         declaration["name"] = name[len(strip_prefix) :]
@@ -55,20 +58,97 @@ def exported(
 
 def export_all(
     groups: list[dict[str, Any]],
-    read: Callable[[int], dict[str, Any]],
+    complete: Callable[[list[dict[str, Any]]], dict[int, dict[str, Any]]],
     directory: Path,
     strip_prefix: str = "",
     schema: str | None = None,
     till: int | None = None,
 ) -> list[Path]:
-    """One milestone file per group, named from the milestone name."""
+    """One milestone file per group, named from the milestone name; ``complete``: the listed
+    groups whole, by id (``CapillaryClient.completed``)."""
     directory.mkdir(parents=True, exist_ok=True)
+    records = complete(groups)
     taken: set[str] = set()
     written = []
     for group in sorted(groups, key=lambda g: (str(g.get("name", "")), g.get("id", 0))):
-        recorded = read(group["id"])
+        recorded = records[group["id"]]
         declaration = exported(recorded, strip_prefix, till)
         path = directory / _file_name(str(declaration.get("name", "")), taken)
         path.write_text(file_text(declaration, recorded, schema), encoding="utf-8")
         written.append(path)
     return written
+
+
+def _quiet(declaration: dict[str, Any]) -> dict[str, Any]:
+    """Without the fields that only repeat their default (``active: true``, ``filters: []``):
+    what the file leaves out means the same, as the fields table says."""
+
+    def strip(value: dict[str, Any], parent: str) -> dict[str, Any]:
+        out = {}
+        for name, item in value.items():
+            row = _ROWS.get((parent, name))
+            if row is not None and not callable(row.default) and row.default == item:
+                continue
+            if isinstance(item, list) and (parent, name) in _NESTED:
+                item = [strip(i, _NESTED[parent, name]) if isinstance(i, dict) else i for i in item]
+            out[name] = item
+        return out
+
+    return strip(declaration, "")
+
+
+def _python_rows() -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], str]]:
+    """The table's rows by (parent, key) in a data file's spelling, and the nested lists."""
+    from ..declaration.names import python_loc
+    from ..fields import FIELDS
+
+    rows, nested = {}, {}
+    for row in FIELDS:
+        parent = str(python_loc((row.parent.removesuffix("[]"),))[0]) if row.parent else ""
+        key = str(python_loc((row.key,))[0])
+        rows[parent, key] = row
+        if row.path.endswith("[]"):
+            nested[parent, key] = key
+    return rows, nested
+
+
+_ROWS, _NESTED = _python_rows()
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..exceptions import CapillaryError
+    from .org import PREFIX, SCHEMA_FILE, TILL, client, stack_config
+
+    if args.all and (args.id is not None or args.adopt):
+        what = "--id names one group" if args.id is not None else "--adopt adopts one group"
+        raise CapillaryError(f"export --all writes every group: {what}; use one or the other.")
+    if not args.all and args.id is None:
+        raise CapillaryError("export needs --id ID (one group) or --all (every group).")
+    config = stack_config(args)
+    org = client(args, config)
+    till = int(config[TILL]) if config.get(TILL) is not None else None
+    strip = args.strip_prefix if args.strip_prefix is not None else config.get(PREFIX) or ""
+    if args.all:
+        if not args.output:
+            raise CapillaryError("export --all writes one file per group: name a folder with -o.")
+        groups = org.list_groups(include_periods=True)
+        if args.active_only:
+            groups = [g for g in groups if g.get("active", True)]
+        folder = Path(args.output)
+        schema = os.path.relpath(SCHEMA_FILE.resolve(), folder.resolve())
+        written = export_all(groups, org.completed, folder, strip, schema, till)
+        print(f"wrote {len(written)} milestone file(s) to {folder}")
+        return 0
+    recorded = org.read(args.id)
+    declaration = exported(recorded, strip, till)
+    if args.adopt:
+        declaration["adopt_existing_id"] = int(args.id)
+    if not args.output:
+        sys.stdout.write(file_text(declaration, recorded, "../milestone.schema.json"))
+        return 0
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    schema = os.path.relpath(SCHEMA_FILE.resolve(), output.parent.resolve())
+    output.write_text(file_text(declaration, recorded, schema), encoding="utf-8")
+    print(f"wrote {output}")
+    return 0

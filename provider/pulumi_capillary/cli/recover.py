@@ -17,9 +17,13 @@ with ``pulumi stack import``, after a preview of what would change unless ``--ye
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -161,3 +165,40 @@ def stack_config(stack: str) -> dict[str, str]:
         for key, entry in raw.items()
         if isinstance(entry, dict) and "value" in entry
     }
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..api.client import CapillaryClient
+    from ..api.settings import load_settings
+
+    config = stack_config(args.stack)
+    state = json.loads(pulumi(args.stack, "stack", "export"))
+    deployment = state.get("deployment") or {}
+    client = CapillaryClient(load_settings(config.get, os.environ))
+    findings = plan_recovery(deployment, client.list_groups(), client.read)
+    if not findings:
+        print(f"stack {args.stack} has no pending create of a milestone: nothing to recover.")
+        return 0
+    for finding in findings:
+        print(finding)
+    certain = [f for f in findings if f.record is not None]
+    if certain and not args.yes:
+        print(
+            f"{len(certain)} of {len(findings)} pending create(s) can be recorded; run "
+            "again with --yes to record them in the stack."
+        )
+        return 0
+    if certain:
+        state["deployment"] = recovered(deployment, findings)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
+            json.dump(state, file)
+            file.flush()
+            pulumi(args.stack, "stack", "import", "--file", file.name)
+        print(
+            f"recorded {len(certain)} milestone(s) in stack {args.stack}; `pulumi up` "
+            "now leaves them as they are."
+        )
+    left = len(findings) - len(certain)
+    if left:
+        print(f"{left} pending create(s) left alone, for the reasons above.", file=sys.stderr)
+    return 1 if left else 0

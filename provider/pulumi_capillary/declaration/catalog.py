@@ -48,16 +48,54 @@ def milestone_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+# libyaml's loader and dumper where PyYAML was built with them (several times faster), the
+# pure-Python ones otherwise: the same documents either way (tests/test_catalog.py).
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    pass
+
+
+def unique_keys(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """A safe loader whose mappings refuse a key given twice (YAML keeps the last, silently)."""
+
+    class Loader(base):  # type: ignore[valid-type,misc]
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    problem = f"the key {key!r} appears twice"
+                    raise _DuplicateKey(None, None, problem, key_node.start_mark)
+                seen.add(key)
+            mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+            return mapping
+
+    return Loader
+
+
+_LOADER = unique_keys(_SAFE_LOADER)
+
+
+def load_yaml(text: str, loader: type[yaml.SafeLoader] = _LOADER) -> Any:
+    return yaml.load(text, Loader=loader)  # a safe loader: plain data only
+
+
 def read_milestone(path: Path) -> dict[str, Any]:
     """One data file; raises DeclarationError (path "(file)") for unreadable YAML."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise DeclarationError([Violation(FILE, str(path), f"cannot be read: {exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise DeclarationError([Violation(FILE, str(path), f"is not valid YAML{where}")]) from None
+        why = f": {exc.problem}" if isinstance(exc, _DuplicateKey) else ""
+        raise DeclarationError(
+            [Violation(FILE, str(path), f"is not valid YAML{where}{why}")]
+        ) from None
     if not isinstance(data, dict):
         raise DeclarationError(
             [Violation(FILE, str(path), "must hold one milestone: a mapping of fields")]
@@ -83,4 +121,7 @@ def validate_declaration(
 
 
 def dump_yaml(declaration: Mapping[str, Any]) -> str:
-    return yaml.safe_dump(dict(declaration), sort_keys=False, allow_unicode=True, width=100)
+    text: str = yaml.dump(
+        dict(declaration), Dumper=_SAFE_DUMPER, sort_keys=False, allow_unicode=True, width=100
+    )
+    return text
