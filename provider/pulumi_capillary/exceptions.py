@@ -90,12 +90,20 @@ def quote(value: Any, limit: int = 200) -> str:
     return _cut(text, limit)
 
 
-def unknown_field(key: Any, known: list[str]) -> str:
-    """The rule for a key no model has, with the nearest known name when one is close."""
+def nearest(given: Any, known: list[str]) -> str:
+    """``"; did you mean 'MONTHLY'?"`` when one of ``known`` is close to ``given``, else ``""``."""
     import difflib  # only on the error path
 
-    near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-    return "is not a known field" + (f"; did you mean {near[0]!r}?" if near else "")
+    near = difflib.get_close_matches(str(given).strip().upper(), [k.upper() for k in known], n=1)
+    if not near:
+        near = difflib.get_close_matches(str(given), known, n=1, cutoff=0.6)
+    match = next((k for k in known if k.upper() == near[0].upper()), near[0]) if near else None
+    return f"; did you mean {match!r}?" if match else ""
+
+
+def unknown_field(key: Any, known: list[str]) -> str:
+    """The rule for a key no model has, with the nearest known name when one is close."""
+    return "is not a known field" + nearest(key, known)
 
 
 def format_path(loc: Loc | list[Any]) -> str:

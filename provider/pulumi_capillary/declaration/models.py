@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from ..exceptions import DeclarationError, Violation, unknown_field
+from ..exceptions import DeclarationError, Violation, nearest, unknown_field
 from ..unknown import contains_unknown, is_unknown
 from .rules import cross_field_violations
 from .values import (
@@ -218,6 +218,15 @@ def _model_at(model: type[_Model], loc: tuple[Any, ...]) -> type[_Model]:
     return model
 
 
+def _choices(model: type[_Model], loc: tuple[Any, ...]) -> list[str]:
+    """The values a ``Literal`` field at ``loc`` allows (to suggest the nearest)."""
+    key = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return [str(a) for a in _flatten(info.annotation) if isinstance(a, str)]
+    return []
+
+
 def _flatten(annotation: Any) -> Iterator[Any]:
     yield annotation
     for arg in getattr(annotation, "__args__", ()) or ():
@@ -234,6 +243,8 @@ def _violations(error: ValidationError, model: type[_Model], by_name: bool) -> l
         if item["type"] == "extra_forbidden":
             names = _model_at(model, item["loc"][:-1]).field_names(by_name)
             message = unknown_field(item["loc"][-1], names)
+        elif item["type"] == "literal_error" and isinstance(value, str):
+            message += nearest(value, _choices(_model_at(model, item["loc"][:-1]), item["loc"]))
         found.append(Violation(tuple(item["loc"]), value, message))
     return found
 

@@ -1,9 +1,9 @@
 """The JSON Schema (draft 2020-12) of a milestone file, generated from the declaration model.
 
 Generated, never written by hand, so it cannot disagree with ``validate`` on which keys and
-types exist. It is looser than ``validate`` where the model accepts several spellings (an
-enum's "Monthly" or "MONTHLY"; a target value as a number or a numeric string) and leaves
-cross-field rules to ``validate``: editors complete and check keys and types as loyalty
+types exist. An enum accepts exactly the spellings the model accepts ("Monthly", "MONTHLY",
+"half-yearly"; "MONTLY" is refused as you type), a date-time the ISO forms, and cross-field
+rules are left to ``validate``: editors complete and check keys, values and types as loyalty
 managers type.
 """
 
@@ -24,8 +24,21 @@ _NUMBER = {"type": "number"}
 _NUMERIC_TEXT = {"type": "string", "pattern": r"^\s*-?[0-9.eE+-]+\s*$"}
 
 
+def _spellings(choices: list[str], aliases: list[str]) -> str:
+    """A pattern matching exactly what an enum accepts: each choice or alias in any case,
+    ``-`` or a space for ``_``, with blanks around (``values._Spelled``)."""
+
+    def spelt(word: str) -> str:
+        return "".join(
+            "[-_ ]" if c == "_" else f"[{c.upper()}{c.lower()}]" if c.isalpha() else c
+            for c in word
+        )
+
+    return r"^\s*(" + "|".join(spelt(w) for w in [*choices, *aliases]) + r")\s*$"
+
+
 def _relax(node: Any) -> Any:
-    """Enums accept other documented spellings (completion still offers the canonical ones);
+    """Enums accept exactly their other spellings (completion offers the canonical ones);
     pydantic's ``ge``/``le`` become JSON Schema's words."""
     if isinstance(node, list):
         return [_relax(item) for item in node]
@@ -39,7 +52,8 @@ def _relax(node: Any) -> Any:
     if "enum" in node or "const" in node:
         choices = node.pop("enum", None) or [node.pop("const")]
         node.pop("type", None)
-        return {**node, "anyOf": [{"enum": choices}, {"type": "string"}]}
+        other = {"type": "string", "pattern": _spellings(choices, node.pop("x-aliases", []))}
+        return {**node, "anyOf": [{"enum": choices}, other]}
     return node
 
 

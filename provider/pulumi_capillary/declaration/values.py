@@ -15,8 +15,8 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import PydanticCustomError, core_schema
 
 _T = TypeVar("_T")
 
@@ -120,16 +120,36 @@ def _printable(value: Any) -> Any:
     return value
 
 
-def _enum(aliases: dict[str, str]) -> BeforeValidator:
-    """Upper-case, ``-``/space to ``_``, then the documented alternative spellings."""
+@dataclass(frozen=True)
+class _Spelled:
+    """An enum's accepted spellings: any case, ``-`` or a space for ``_``, surrounding blanks,
+    and the documented alternatives (``aliases``). Validation normalises to the canonical
+    value; the JSON schema lists the aliases (``x-aliases``) so it accepts exactly these."""
 
-    def normalise(value: Any) -> Any:
+    aliases: tuple[tuple[str, str], ...]
+
+    def normalise(self, value: Any) -> Any:
         if not isinstance(value, str):
             return value
         key = value.strip().upper().replace("-", "_").replace(" ", "_")
-        return aliases.get(key, key)
+        return dict(self.aliases).get(key, key)
 
-    return BeforeValidator(normalise)
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.normalise, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        shown: dict[str, Any] = handler(schema)
+        if self.aliases:
+            shown["x-aliases"] = [alias for alias, _ in self.aliases]
+        return shown
+
+
+def _enum(aliases: dict[str, str]) -> _Spelled:
+    return _Spelled(tuple(sorted(aliases.items())))
 
 
 def lowercase() -> BeforeValidator:
@@ -162,7 +182,20 @@ class ListedBare:
     key: str  # the item model's field, by Python name
 
 
-Moment = Annotated[str, BeforeValidator(_moment), PythonType("str | datetime | date")]
+# What the schema says of a date-time: ISO 8601 as ``datetime.fromisoformat`` reads it.
+MOMENT_PATTERN = (
+    r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}(:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
+    r"([Zz]|[+-][0-9]{2}(:?[0-9]{2}(:?[0-9]{2})?)?)?)?\s*$"
+)
+Moment = Annotated[
+    str,
+    BeforeValidator(_moment),
+    PythonType("str | datetime | date"),
+    Field(
+        description="an ISO 8601 date-time such as 2027-01-01T00:00:00Z (no offset: UTC)",
+        json_schema_extra={"pattern": MOMENT_PATTERN},
+    ),
+]
 # Pulumi carries numbers as doubles: beyond 2**53 an id cannot arrive intact.
 WholeNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=-(2**53), le=2**53)]
 Amount = Annotated[int | float, BeforeValidator(_amount)]

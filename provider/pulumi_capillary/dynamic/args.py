@@ -76,7 +76,9 @@ class TargetArgs(Args):
 class PeriodArgs(Args):
     """One period (cycle) of a milestone."""
 
+    # an ISO 8601 date-time such as 2027-01-01T00:00:00Z (no offset: UTC)
     start_date: pulumi.Input[str | datetime | date]
+    # an ISO 8601 date-time such as 2027-01-01T00:00:00Z (no offset: UTC)
     end_date: pulumi.Input[str | datetime | date]
     active: pulumi.Input[bool] | None = None
     description: pulumi.Input[str] | None = None
