@@ -188,3 +188,23 @@ def test_the_args_module_is_generated_from_the_models():
 def test_every_model_type_has_a_python_type():
     with pytest.raises(TypeError, match="mark the field with PythonType"):
         _python_type(complex, [])
+
+
+def test_a_program_can_validate_a_declaration_without_the_engine():
+    from tests.support import seed
+
+    args = TargetGroupArgs.from_body(seed("be01.request"))
+    assert args.validate()["name"] == "uatTargetGroupBE01"
+    with pytest.raises(DeclarationError) as caught:
+        dataclasses.replace(args, frequency_type="MONTLY").validate()
+    assert "did you mean 'MONTHLY'?" in str(caught.value)
+    computed = dataclasses.replace(args, name=pulumi.Output.from_input("later"))
+    computed.validate()  # an Output is unknown until preview: not a failure
+
+
+def test_help_shows_our_parameters():
+    import pydoc
+
+    shown = pydoc.render_doc(TargetGroup, renderer=pydoc.plaintext)
+    assert ":param args: the milestone as ``TargetGroupArgs``" in shown
+    assert "args.validate()" in shown

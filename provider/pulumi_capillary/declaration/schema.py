@@ -30,8 +30,7 @@ def _spellings(choices: list[str], aliases: list[str]) -> str:
 
     def spelt(word: str) -> str:
         return "".join(
-            "[-_ ]" if c == "_" else f"[{c.upper()}{c.lower()}]" if c.isalpha() else c
-            for c in word
+            "[-_ ]" if c == "_" else f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word
         )
 
     return r"^\s*(" + "|".join(spelt(w) for w in [*choices, *aliases]) + r")\s*$"

@@ -13,9 +13,10 @@ from typing import Any, ClassVar, TypeVar
 
 import pulumi
 
-from ..declaration.models import _Model, listed_bare, nested_model
+from ..declaration.models import _Model, listed_bare, nested_model, parse_inputs, split_inputs
 from ..declaration.names import parse_data, to_python_names, wrapped_items
 from ..declaration.values import format_moment
+from ..unknown import UNKNOWN_SENTINEL
 
 
 def _wire(value: Any) -> Any:
@@ -113,3 +114,25 @@ class TargetGroupBehaviour(Args):
         raise :class:`DeclarationError` naming each, as in a data file.
         """
         return cls.from_dict(to_python_names(body))
+
+    def validate(self) -> dict[str, Any]:
+        """Check this declaration as the provider's ``check`` will, without the engine: in a
+        program, or a unit test under ``pulumi.runtime`` mocks. Returns the canonical request
+        body; raises :class:`DeclarationError` listing every problem. A value another
+        resource computes (a ``pulumi.Output``) counts as unknown: it is checked at preview."""
+        inputs = _known(self.to_inputs())
+        spec, _ = parse_inputs(inputs)
+        if spec is None:
+            return split_inputs(inputs)[0]
+        return spec.body()
+
+
+def _known(value: Any) -> Any:
+    """Outputs as the engine's unknown, which validation skips."""
+    if isinstance(value, pulumi.Output):
+        return UNKNOWN_SENTINEL
+    if isinstance(value, Mapping):
+        return {k: _known(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_known(v) for v in value]
+    return value

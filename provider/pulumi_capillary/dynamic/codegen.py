@@ -11,6 +11,7 @@ After changing a model, run::
 
 from __future__ import annotations
 
+import json
 import types
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -53,7 +54,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pulumi
 
@@ -72,7 +73,28 @@ def _header() -> str:
     )
 
 
-def _python_type(annotation: Any, metadata: list[Any]) -> str:
+# Literal types of the generated module, named after their first field: values → name.
+_LITERALS: dict[tuple[Any, ...], str] = {}
+
+
+def _literal(values: tuple[Any, ...], field: str) -> str:
+    """A ``Literal`` of the canonical values, named once in the generated module (editors and
+    mypy then catch ``"EVENTZ"``; the provider also accepts the other documented spellings)."""
+    if values not in _LITERALS:
+        _LITERALS[values] = "".join(part.title() for part in field.split("_"))
+    return _LITERALS[values]
+
+
+def _literals() -> str:
+    def one(name: str, values: tuple[Any, ...]) -> str:
+        if len(values) == 1:
+            return f"\n{name} = Literal[{json.dumps(values[0])}]\n"
+        return f"\n{name} = Literal[\n" + "".join(f"    {json.dumps(v)},\n" for v in values) + "]\n"
+
+    return "".join(one(name, values) for values, name in _LITERALS.items())
+
+
+def _python_type(annotation: Any, metadata: list[Any], field: str = "") -> str:
     """The Python type a program may pass for a value the model types as ``annotation``."""
     marked = [m for m in metadata if isinstance(m, PythonType)]
     if marked:
@@ -80,12 +102,12 @@ def _python_type(annotation: Any, metadata: list[Any]) -> str:
     origin = get_origin(annotation)
     if origin is Annotated:
         base, *more = get_args(annotation)
-        return _python_type(base, more)
+        return _python_type(base, more, field)
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(annotation) if a is not type(None)]
-        return " | ".join(_python_type(a, []) for a in options)
+        return " | ".join(_python_type(a, [], field) for a in options)
     if origin is Literal:
-        return "str"
+        return _literal(get_args(annotation), field)
     if origin is list:
         return f"Sequence[{_python_type(get_args(annotation)[0], [])}]"
     if isinstance(annotation, type) and issubclass(annotation, _Model):
@@ -98,7 +120,7 @@ def _python_type(annotation: Any, metadata: list[Any]) -> str:
 
 
 def _line(name: str, info: FieldInfo, keyword_only: bool = False) -> str:
-    typed = f"pulumi.Input[{_python_type(info.annotation, list(info.metadata))}]"
+    typed = f"pulumi.Input[{_python_type(info.annotation, list(info.metadata), name)}]"
     comment = f"    # {info.description}\n" if info.description else ""
     if keyword_only:
         return f"{comment}    {name}: {typed} | None = field(default=None, kw_only=True)"
@@ -143,7 +165,9 @@ def _class(model: type[_Model], behaviour: str) -> str:
 
 def render() -> str:
     """The text of ``args.py``."""
-    return _header() + "".join(_class(m, b) for m, b in _CLASSES)
+    _LITERALS.clear()
+    classes = "".join(_class(m, b) for m, b in _CLASSES)
+    return _header() + _literals() + classes
 
 
 if __name__ == "__main__":

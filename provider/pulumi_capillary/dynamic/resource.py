@@ -81,6 +81,19 @@ class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup
         opts: pulumi.ResourceOptions | None = None,
         **kwargs: Any,
     ) -> None:
+        """Declare a milestone.
+
+        :param resource_name: the resource's name in the stack (not the milestone's name).
+        :param args: the milestone as ``TargetGroupArgs`` (its fields are snake_case, each
+            a ``pulumi.Input``; ``TargetGroupArgs.from_body`` takes a documented request
+            body, ``TargetGroupArgs.from_dict`` a data file's mapping). Or give the same
+            fields as keyword arguments.
+        :param opts: Pulumi's resource options; ``opts.id`` alone reads an existing group
+            (see :meth:`get`).
+
+        ``args.validate()`` checks the declaration as ``pulumi preview`` will, without the
+        engine (in a unit test under ``pulumi.runtime`` mocks, say).
+        """
         if args is None and kwargs:
             args = TargetGroupArgs(**kwargs)
         elif kwargs:
