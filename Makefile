@@ -45,5 +45,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,emulator]"
 	touch $@
 
+## clean: back to a fresh clone (git status --ignored shows nothing): stops the emulator,
+## removes the venv, caches, build output and the dev stack's local state (.pulumi, .emulator).
+## The pinned Pulumi CLI stays in ~/.cache/pulumi-capillary (shared by every clone).
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .mypy_cache
+	bash programs/dev.sh down
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache \
+	  build .pulumi .emulator
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -name '*.egg-info' -type d -prune -exec rm -rf {} +

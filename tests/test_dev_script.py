@@ -223,3 +223,35 @@ def test_make_down_returns_once_the_port_is_free(tmp_path):
     assert down.returncode == 0 and f"port {env['PORT']} is free" in down.stdout
     with socket.socket() as again:  # at once: a new emulator could bind it
         again.bind(("127.0.0.1", int(env["PORT"])))
+
+
+def test_make_clean_leaves_nothing_ignored(tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
+    for tracked in ("Makefile", ".gitignore", "programs/dev.sh"):  # as in this work tree
+        (clone / tracked).write_text((ROOT / tracked).read_text())
+    for made in (
+        ".venv/bin",
+        ".pytest_cache",
+        ".mypy_cache/3.11",
+        "build/lib",
+        ".pulumi/stacks",
+        ".emulator",
+        "provider/pulumi_capillary/__pycache__",
+        "provider/pulumi_capillary.egg-info",
+        ".import_linter_cache",
+    ):
+        (clone / made).mkdir(parents=True, exist_ok=True)
+        (clone / made / "x").write_text("x")
+    assert subprocess.run(
+        ["git", "status", "--ignored", "--porcelain"], cwd=clone, capture_output=True, text=True
+    ).stdout
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        ["make", "-s", "clean"], cwd=clone, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    left = subprocess.run(
+        ["git", "status", "--ignored", "--porcelain"], cwd=clone, capture_output=True, text=True
+    ).stdout
+    assert [line for line in left.splitlines() if line[:2] in ("!!", "??")] == []
