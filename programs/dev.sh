@@ -77,7 +77,7 @@ start_emulator() {
     fail "port $PORT is already in use by$(describe "$PORT"); stop it, or choose another port: PORT=18080 make up."
   fi
   say "starting the Capillary emulator on http://127.0.0.1:$PORT (state in $STATE_DIR)"
-  nohup capillary-emulator --port "$PORT" --state "$STATE_DIR/state.json" \
+  nohup capillary-emulator --port "$PORT" --state "$STATE_DIR/state.db" \
     >"$STATE_DIR/emulator.log" 2>&1 &
   echo $! >"$STATE_DIR/pid"
   echo "$PORT" >"$STATE_DIR/port"

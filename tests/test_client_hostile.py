@@ -163,7 +163,8 @@ def test_answers_are_bounded_after_decompression(figure):
             _, big_error = _timed(lambda: error_page.read(1))
             downloads = len(big.requests)
     figure("bounded.gzip_bomb", f"{len(bomb)} bytes refused in {elapsed:.2f}s")
-    assert isinstance(error, UnexpectedAnswerError) and "larger than 1 MiB" in str(error)
+    assert isinstance(error, UnexpectedAnswerError) and "larger than the 1 MiB cap" in str(error)
+    assert "raise capillary:maxAnswerMegabytes" in str(error)
     assert isinstance(big_error, UnexpectedAnswerError)
     assert downloads == 1  # a too-large answer is not retried
 

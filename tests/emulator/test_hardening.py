@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from pulumi_capillary.emulator import EmulatorServer
-from tests.support import SEED_NOW, seed
+from tests.support import SEED_NOW, basic_header, seed
 
 
 def _post_raw(api: httpx.Client, text: str) -> httpx.Response:
@@ -113,15 +113,70 @@ def test_ids_are_canonical(api, spelling):
     assert response.json()["errors"][0]["code"] == 310017
 
 
-def test_stray_temporary_files_are_removed_at_start(tmp_path):
+def test_a_sigkill_loses_no_acknowledged_write(tmp_path):
+    """Every answered write was committed first: killed at once, the org is all there."""
+    import signal
+    import subprocess
+    import sys
+
+    state = tmp_path / "state.db"
+    command = [
+        sys.executable,
+        "-m",
+        "pulumi_capillary.emulator",
+        "--port",
+        "0",
+        "--state",
+        str(state),
+        "--now",
+        "2026-01-13T05:13:18Z",
+    ]
+    header = {"Authorization": basic_header("emulator.till", "emulator-password")}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().rsplit(" ", 1)[-1].strip()
+        with httpx.Client(base_url=url, headers=header, timeout=10) as client:
+            for i in range(20):
+                body = dict(seed("be01.request"), name=f"kill-{i}")
+                assert client.post("/v3/targetGroups", json=body).status_code == 200
+            first = client.get("/v3/targetGroups").json()["data"][0]
+            edited = {"name": "renamed before the kill", "targets": []}
+            assert client.put(f"/v3/targetGroups/editTargetGroup/{first['id']}", json=edited)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+    with EmulatorServer(now=SEED_NOW, state_file=str(state)) as emu:
+        names = {g["name"] for g in emu.store.live()}
+    assert len(names) == 20 and "renamed before the kill" in names
+
+
+def test_a_json_state_file_of_an_earlier_version_is_moved_into_the_database(tmp_path):
     state = tmp_path / "state.json"
-    stray = tmp_path / "state.jsonabc123.tmp"
-    stray.write_text("half a write")
-    other = tmp_path / "unrelated.tmp"
-    other.write_text("not ours")
-    with EmulatorServer(now=SEED_NOW, state_file=str(state)):
-        pass
-    assert not stray.exists() and other.exists()
+    with EmulatorServer(now=SEED_NOW) as emu:
+        header = {"Authorization": basic_header("emulator.till", "emulator-password")}
+        httpx.post(emu.url + "/v3/targetGroups", json=seed("be01.request"), headers=header)
+        legacy = {"groups": list(emu.store.groups.values()), "nextIds": emu.store.next_ids}
+    state.write_text(json.dumps(legacy))
+    with EmulatorServer(now=SEED_NOW, state_file=str(state)) as emu:
+        assert [g["name"] for g in emu.store.live()] == ["uatTargetGroupBE01"]
+    assert state.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_the_request_log_is_bounded_and_counts_what_it_dropped(api, control, emulator):
+    limit = emulator.store.log.maxlen
+    with emulator.store.lock:
+        emulator.store.log = type(emulator.store.log)(maxlen=5)
+    try:
+        for _ in range(8):
+            api.get("/v3/targetGroups")
+        log = control.get("/requests").json()
+        assert len(log["requests"]) == 5 and log["dropped"] == 3
+    finally:
+        with emulator.store.lock:
+            emulator.store.log = type(emulator.store.log)(maxlen=limit)
 
 
 def test_fields_can_be_left_out_of_answers(api, control):

@@ -38,7 +38,6 @@ from .retries import retrying
 from .settings import Settings
 
 GROUPS = "/v3/targetGroups"
-MAX_ANSWER_BYTES = 32 << 20  # decompressed; an org's whole list is far below this
 
 
 class CapillaryClient:
@@ -48,7 +47,7 @@ class CapillaryClient:
         self,
         settings: Settings,
         transport: httpx.BaseTransport | None = None,
-        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_answer_bytes: int | None = None,
         retry_unreachable: bool = True,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
@@ -57,7 +56,10 @@ class CapillaryClient:
         self._naming = settings.naming
         self._retry_unreachable, self._on_retry = retry_unreachable, on_retry
         self._say = settings.naming.short
-        self._max_answer_bytes = max_answer_bytes
+        self._caps = {
+            "answer": max_answer_bytes or int(settings.max_answer_megabytes * (1 << 20)),
+            "list": int(settings.max_list_megabytes * (1 << 20)),
+        }
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=30)
         self._http = httpx.Client(
             base_url=settings.base_url or "",
@@ -122,14 +124,25 @@ class CapillaryClient:
             )
         return token, float(ttl)
 
-    def _read_body(self, response: httpx.Response, where: str) -> bytes:
-        chunks, size = [], 0
+    def _read_body(self, response: httpx.Response, where: str, cap: str) -> bytes:
+        """The answer, decompressed, refused as it streams in past its cap (a gzip bomb, a
+        huge error page): the message says which cap, how large, and how to raise it."""
+        limit, chunks, size = self._caps[cap], [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
-            if size > self._max_answer_bytes:
+            if size > limit:
+                announced = response.headers.get("content-length", "")
+                told = (
+                    f"; it announced {int(announced) / (1 << 20):.0f} MiB"
+                    if (announced.isdigit() and "content-encoding" not in response.headers)
+                    else ""
+                )
+                setting = "max_list_megabytes" if cap == "list" else "max_answer_megabytes"
                 raise UnexpectedAnswerError(
-                    f"Capillary's answer to {where} is larger than "
-                    f"{self._max_answer_bytes >> 20} MiB; check {self._say('base_url')} (a proxy "
+                    f"Capillary's answer to {where} is larger than the {limit / (1 << 20):g} "
+                    f"MiB cap on {'a list' if cap == 'list' else 'an answer'} (more than "
+                    f"{size / (1 << 20):.1f} MiB decompressed{told}); if it is Capillary's, "
+                    f"raise {self._say(setting)}, else check {self._say('base_url')} (a proxy "
                     "or a wrong host may be answering)."
                 )
             chunks.append(chunk)
@@ -143,12 +156,12 @@ class CapillaryClient:
                 raise self._late(where, bound)
             try:
                 request = self._http.build_request(
-                    method, path, **{k: v for k, v in kwargs.items() if k != "auth"}
+                    method, path, **{k: v for k, v in kwargs.items() if k not in ("auth", "cap")}
                 )
                 auth = kwargs.get("auth", self.auth)
                 response = self._http.send(request, stream=True, auth=auth)
                 try:
-                    body = self._read_body(response, where)
+                    body = self._read_body(response, where, kwargs.get("cap", "answer"))
                 finally:
                     response.close()
             except httpx.TimeoutException:
@@ -233,7 +246,7 @@ class CapillaryClient:
             "includeUserCreatedTargetGroups": "true",
             "includeOnlyActive": "false",
         }
-        groups = self.call("GET", GROUPS, deadline, params=params)
+        groups = self.call("GET", GROUPS, deadline, params=params, cap="list")
         if groups is None:
             return []
         return [

@@ -37,6 +37,7 @@ PREFIX = "CAPILLARY_"
 
 _lower = BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]  # positive and finite
+Megabytes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ class Settings(BaseSettings):
     retry_deadline_seconds: Seconds = 120.0  # the total deadline of one call
     retry_backoff_seconds: Seconds = 0.5
     allow_insecure_http: Annotated[bool, _lower] = False
+    # the largest answer read, decompressed: one group's, and the org's list (against bombs;
+    # an org of 10,000 groups with periods and targets lists about 70 MiB)
+    max_answer_megabytes: Megabytes = 32.0
+    max_list_megabytes: Megabytes = 512.0
     _problems: tuple[Problem, ...] = PrivateAttr(default=())
     _naming: Naming = PrivateAttr(default=None)  # type: ignore[assignment]
 
@@ -189,9 +194,10 @@ PULUMI = Naming(
 def _field_problem(field: str, given: Any, name: Callable[[str], str]) -> Problem:
     """What to say about a value its field refused (a secret is never repeated)."""
     info = Settings.model_fields[field]
-    if field.endswith("_seconds"):
+    if field.endswith(("_seconds", "_megabytes")):
+        unit = field.rsplit("_", 1)[1]
         message = (
-            f"{name(field)} is {str(given)[:40]!r}, not a number of seconds (it must be "
+            f"{name(field)} is {str(given)[:40]!r}, not a number of {unit} (it must be "
             "positive and finite)"
         )
     elif info.annotation is bool:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -188,7 +189,7 @@ class _Api:
             group["_createdOn"] = int(self.store.now().timestamp() * 1000)
             group["_deleted"] = False
             self.store.groups[group["id"]] = group
-            self.store.save()
+            self.store.save(group)
             return envelope(self._render(group, periods=True, targets=True, attribution=False))
 
     async def get(self, request: Request) -> JSONResponse:
@@ -207,12 +208,16 @@ class _Api:
             return envelope(self._periods(self._group(request)))
 
     async def list(self, request: Request) -> JSONResponse:
+        """Every live group. The texts are copied under the lock; rendering and encoding a
+        long list run on a worker thread, so other requests are served meanwhile."""
         with_periods = _flag(request, "includePeriods", False)
         user_created = _flag(request, "includeUserCreatedTargetGroups", False)
         only_active = _flag(request, "includeOnlyActive", False)
-        items = []
-        with self.store.lock:
-            for group in self.store.live():
+        texts = self.store.frozen()
+
+        def answer() -> JSONResponse:
+            items = []
+            for group in map(json.loads, texts):
                 if (group["userCreated"] and not user_created) or (
                     only_active and not group["active"]
                 ):
@@ -224,7 +229,9 @@ class _Api:
                 if not with_periods:
                     del data["periods"]
                 items.append(data)
-        return envelope(items)
+            return envelope(items)
+
+        return await run_in_threadpool(answer)
 
     async def edit(self, request: Request) -> JSONResponse:
         body = await self._json(request)
@@ -251,7 +258,7 @@ class _Api:
                         **target["attribution"],
                         **{k: v for k, v in stamp.items() if "last" in k},
                     }
-            self.store.save()
+            self.store.save(group)
             return envelope(self._render(group, periods=True, targets=True, attribution=False))
 
     async def update_target(self, request: Request) -> JSONResponse:
@@ -265,7 +272,7 @@ class _Api:
             if target is None:
                 raise Rejected(310017, "Target not found in this target group", status=404)
             apply_target_edit(target, body, group["periods"], self._attribution())
-            self.store.save()
+            self.store.save(group)
             index = group["targets"].index(target)
             rendered = self.store.snapshot(group)["targets"][index]
             return envelope(without(rendered, self.store.omitted, "targets[]"))
@@ -275,7 +282,7 @@ class _Api:
             group = self._group(request)
             group["_deleted"] = True
             group["active"] = False
-            self.store.save()
+            self.store.save(group)
         return envelope(True)
 
 

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="keep the data in FILE across restarts (default: in memory)",
     )
+    parser.add_argument(
+        "--log-limit", type=int, default=10_000, help="requests the control API's log keeps"
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return parser
 
@@ -59,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     credentials = Credentials(args.username, args.password, args.oauth_key, args.oauth_secret)
     try:
         state = getattr(args, "state", None)
-        server = EmulatorServer(args.host, args.port, credentials, now, state, args.token_ttl)
+        server = EmulatorServer(
+            args.host, args.port, credentials, now, state, args.token_ttl, args.log_limit
+        )
     except StateFileError as exc:
         print(f"capillary-emulator: {exc}", file=sys.stderr)
         return 1

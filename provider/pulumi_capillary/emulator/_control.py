@@ -59,7 +59,7 @@ def control_routes(store: Store) -> list[Route]:
 
     async def requests(request: Request) -> dict[str, Any]:
         with store.lock:
-            return {"requests": list(store.log)}
+            return {"requests": list(store.log), "dropped": store.dropped}
 
     async def clock(request: Request) -> dict[str, Any]:
         data = await body(request)
@@ -107,7 +107,7 @@ def control_routes(store: Store) -> list[Route]:
                 if key in ("fromDate", "toDate"):
                     parse_instant(value, key)
             group.update(data)
-            store.save()
+            store.save(group)
             return store.snapshot(group)
 
     async def echo(request: Request) -> dict[str, Any]:

@@ -36,8 +36,9 @@ class EmulatorServer:
         now: datetime | None = None,
         state_file: str | None = None,
         token_ttl: int = 300,
+        log_limit: int = 10_000,
     ) -> None:
-        self.store = Store(state_file=state_file, now=now)
+        self.store = Store(state_file=state_file, now=now, log_limit=log_limit)
         self.store.token_ttl = token_ttl
         self.credentials = credentials or Credentials()
         # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,

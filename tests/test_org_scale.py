@@ -1,0 +1,60 @@
+"""An org of 10,000 target groups: ``list``, ``export --all`` and ``diff`` work, and the
+audit reads what the list carries (one request) instead of a request per group."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from pulumi_capillary.cli.main import main
+from pulumi_capillary.emulator import EmulatorServer
+from tests.support import SEED_NOW, basic_header, seed
+
+SIZE = 10_000
+
+
+def _org(emulator: EmulatorServer, size: int) -> None:
+    """``size`` groups, made through the API once and copied in the emulator's store."""
+    import httpx
+
+    creds = emulator.credentials
+    header = {"Authorization": basic_header(creds.username, creds.password)}
+    made = httpx.post(
+        emulator.url + "/v3/targetGroups", json=seed("be01.request"), headers=header, timeout=10
+    ).json()["data"]
+    store = emulator.store
+    with store.lock:
+        template = store.groups[made["id"]]
+        for i in range(1, size):
+            group = copy.deepcopy(template)
+            group["id"], group["name"] = made["id"] + i, f"scale-{i:05d}"
+            store.groups[group["id"]] = group
+        store.next_ids["group"] = made["id"] + size
+        store.save()
+
+
+def test_list_export_and_diff_at_ten_thousand_groups(
+    tmp_path, capsys, monkeypatch, emulator, control
+):
+    _org(emulator, SIZE)
+    creds = emulator.credentials
+    monkeypatch.setenv("CAPILLARY_USERNAME", creds.username)
+    monkeypatch.setenv("CAPILLARY_PASSWORD", creds.password)
+    org = ["--base-url", emulator.url]
+
+    assert main(["list", "--json", *org]) == 0
+    assert json.loads(capsys.readouterr().out)["count"] == SIZE
+
+    before = len(control.get("/requests").json()["requests"])
+    assert main(["export", "--all", "-o", str(tmp_path / "org"), *org]) == 0
+    capsys.readouterr()
+    assert len(list((tmp_path / "org").glob("*.yaml"))) == SIZE
+    exported = len(control.get("/requests").json()["requests"]) - before
+    assert exported == 1  # the list carries every group whole: no request per group
+
+    before = len(control.get("/requests").json()["requests"])
+    code = main(["diff", str(tmp_path / "org"), "--json", *org])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, report["summary"]
+    assert report["summary"]["same"] == SIZE
+    assert len(control.get("/requests").json()["requests"]) - before == 1
