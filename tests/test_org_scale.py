@@ -8,7 +8,7 @@ import json
 
 from pulumi_capillary.cli.main import main
 from pulumi_capillary.emulator import EmulatorServer
-from tests.support import SEED_NOW, basic_header, seed
+from tests.support import basic_header, seed
 
 SIZE = 10_000
 
