@@ -18,10 +18,21 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def spread(values: list[float], unit: str = "s", digits: int = 3) -> str:
+    """``min X, median Y`` of several samples: one noisy pass cannot flip a verdict."""
+    return f"min {min(values):.{digits}f} {unit}, median {median(values):.{digits}f} {unit}"
+
+
+def ratios(ours: list[float], baseline: list[float], goal: str) -> str:
+    """The ratio of paired samples (taken interleaved), min and median, with the goal."""
+    paired = sorted(o / b for o, b in zip(ours, baseline, strict=True))
+    return f"min {paired[0]:.2f}, median {median(paired):.2f} (goal: {goal})"
+
+
 class EmulatorProcess:
     """The emulator in its own process (as users run it), so it does not share our GIL."""
 
-    def __init__(self) -> None:
+    def __init__(self, *extra: str) -> None:
         import subprocess
 
         self.process = subprocess.Popen(
@@ -33,6 +44,7 @@ class EmulatorProcess:
                 "0",
                 "--now",
                 "2026-01-13T05:13:18Z",
+                *extra,
             ],
             stdout=subprocess.PIPE,
             text=True,

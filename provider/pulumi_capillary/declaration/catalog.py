@@ -65,7 +65,8 @@ def unique_keys(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
             seen: set[Any] = set()
             for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
+                plain = isinstance(key_node, yaml.ScalarNode) and key_node.tag.endswith(":str")
+                key = key_node.value if plain else self.construct_object(key_node, deep=deep)
                 if key in seen:
                     problem = f"the key {key!r} appears twice"
                     raise _DuplicateKey(None, None, problem, key_node.start_mark)

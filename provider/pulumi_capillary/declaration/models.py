@@ -12,6 +12,7 @@ always run, so a declaration's problems are all reported at once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -189,6 +190,7 @@ OPTION_KEYS: frozenset[str] = frozenset(
 PROVIDER_KEY = "__provider"
 
 
+@cache  # read per key of every declaration: the models do not change
 def nested_model(model: type[_Model], name: str) -> type[_Model] | None:
     """The model of a field's items or value (``targets`` → ``Target``), by name or alias."""
     field = next((f for n, f in model.model_fields.items() if name in (n, f.alias)), None)
@@ -200,6 +202,7 @@ def nested_model(model: type[_Model], name: str) -> type[_Model] | None:
     return nested[0] if nested else None
 
 
+@cache
 def listed_bare(model: type[_Model], name: str) -> str | None:
     """The item field of a field whose items Python lists bare (see ``ListedBare``)."""
     marks = [m for m in model.model_fields[name].metadata if isinstance(m, ListedBare)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from ..exceptions import DeclarationError, Loc, Violation
@@ -52,11 +53,14 @@ def python_loc(loc: Loc) -> Loc:
     return _bare_dropped(tuple(_PYTHON_NAMES.get(p, p) if isinstance(p, str) else p for p in loc))
 
 
+@cache
+def _spellings(model: type[_Model], by_alias: bool) -> dict[str, str]:
+    """A model's keys in one spelling → its Python names."""
+    return {((f.alias or n) if by_alias else n): n for n, f in model.model_fields.items()}
+
+
 def _field_name(model: type[_Model], key: Any, by_alias: bool) -> str | None:
-    for name, field in model.model_fields.items():
-        if key == ((field.alias or name) if by_alias else name):
-            return name
-    return None
+    return _spellings(model, by_alias).get(key) if isinstance(key, str) else None
 
 
 def wrapped_items(items: list[Any], key: str) -> list[Any]:
