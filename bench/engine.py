@@ -10,7 +10,6 @@ median ratio printed (goal ≤ 1.2×). Needs the Pulumi CLI: ``make pulumi`` bui
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import _common  # noqa: F401 - puts the repository on sys.path
 from _common import ROOT, EmulatorProcess, median, report
+from tests.real_cli.harness import find_cli
 
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "5"))
 OURS = """
@@ -38,18 +38,10 @@ for i in range({count}):
 
 
 def cli() -> Path:
-    found = shutil.which("pulumi")
-    if found:
-        return Path(found).parent
-    built = subprocess.run(
-        ["bash", str(ROOT / "tools" / "pulumi" / "build.sh"), "--dir"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if not (Path(built) / "pulumi").exists():
+    found = find_cli()
+    if found is None:
         sys.exit("bench/engine.py needs the Pulumi CLI: run `make pulumi` first")
-    return Path(built)
+    return found
 
 
 class Stack:

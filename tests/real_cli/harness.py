@@ -37,13 +37,19 @@ def find_cli() -> Path | None:
     found = shutil.which("pulumi")
     if found:
         return Path(found).parent
+    built = pinned_dir()
+    return built if (built / "pulumi").exists() else None
+
+
+def pinned_dir() -> Path:
+    """Where ``tools/pulumi/build.sh`` puts (or put) the pinned CLI."""
     built = subprocess.run(
         ["bash", str(ROOT / "tools" / "pulumi" / "build.sh"), "--dir"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    return Path(built) if (Path(built) / "pulumi").exists() else None
+    return Path(built)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from tests.real_cli.harness import ROOT, Project
+from tests.real_cli.harness import ROOT, Project, pinned_dir
 
 TRIVIAL = """
 import pulumi
@@ -46,12 +46,7 @@ def test_the_pinned_combination_runs_a_program_with_a_dynamic_resource(tmp_path,
 
 
 def test_the_pinned_cli_reports_its_release(pulumi_cli):
-    built = subprocess.run(
-        ["bash", str(ROOT / "tools" / "pulumi" / "build.sh"), "--dir"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    built = pinned_dir()
     version = subprocess.run(
         [str(pulumi_cli / "pulumi"), "version"], capture_output=True, text=True, timeout=60
     ).stdout.strip()
