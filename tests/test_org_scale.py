@@ -58,3 +58,37 @@ def test_list_export_and_diff_at_ten_thousand_groups(
     assert code == 0, report["summary"]
     assert report["summary"]["same"] == SIZE
     assert len(control.get("/requests").json()["requests"]) - before == 1
+
+
+def test_a_read_is_served_while_a_long_list_is_written_out(emulator, api):
+    """The list renders off the lock and the event loop: a GET of one group does not wait."""
+    import threading
+    import time
+
+    _org(emulator, 5_000)
+    listed: dict[str, float] = {}
+
+    def long_list() -> None:
+        started = time.monotonic()
+        assert api.get("/v3/targetGroups", params={"includePeriods": "true"}).status_code == 200
+        listed["took"] = time.monotonic() - started
+        listed["done"] = time.monotonic()
+
+    thread = threading.Thread(target=long_list)
+    thread.start()
+    time.sleep(0.05)  # the list is under way
+    with httpx_client(emulator) as other:
+        started = time.monotonic()
+        assert other.get("/v3/targetGroups/2911").status_code == 200
+        read_done = time.monotonic()
+    thread.join(60)
+    assert read_done < listed["done"], "the read waited for the whole list"
+    assert read_done - started < listed["took"] / 2
+
+
+def httpx_client(emulator: EmulatorServer):
+    import httpx
+
+    creds = emulator.credentials
+    header = {"Authorization": basic_header(creds.username, creds.password)}
+    return httpx.Client(base_url=emulator.url, headers=header, timeout=30)
