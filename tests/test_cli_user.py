@@ -188,3 +188,23 @@ def test_the_json_report_has_one_key_style():
     markdown = report.to_markdown("Milestones of stack prod-eu in the org")
     assert markdown.startswith("### Milestones of stack prod-eu in the org\n\n```text\n")
     assert markdown.endswith("```\n")
+
+
+def test_a_group_two_stacks_declare_is_reported():
+    """Two stacks declaring one name in one org would both manage its group."""
+    from pulumi_capillary.cli.audit import Declared, audit
+    from tests.support import canonical
+
+    body = canonical("be01.request")
+    group = {**seed("be01.response")["data"]}
+    report = audit(
+        {"dev:steps": Declared(body), "qa:steps": Declared(body)},
+        [group],
+        lambda groups: {g["id"]: g for g in groups},
+    )
+    assert report.shared == [
+        {"id": group["id"], "name": group["name"], "sources": ["dev:steps", "qa:steps"]}
+    ]
+    assert report.exit_code == 1
+    assert "is declared 2 times (dev:steps, qa:steps)" in report.to_text()
+    assert json.loads(report.to_json())["shared"][0]["sources"] == ["dev:steps", "qa:steps"]

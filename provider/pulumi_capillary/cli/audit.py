@@ -53,11 +53,13 @@ class MilestoneAudit:
 class Audit:
     milestones: list[MilestoneAudit]
     undeclared: list[dict[str, Any]]
+    # groups more than one declaration claims (two stacks declaring one name in one org)
+    shared: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
         clean = all(m.status == "same" for m in self.milestones) and not self.undeclared
-        return 0 if clean else 1
+        return 0 if clean and not self.shared else 1
 
     def to_json(self) -> str:
         statuses = ("same", "differs", "missing")
@@ -66,6 +68,7 @@ class Audit:
         document = {
             "milestones": [_camel(asdict(m)) for m in self.milestones],
             "undeclared": self.undeclared,
+            "shared": self.shared,
             "summary": counts,
             "exitCode": self.exit_code,
         }
@@ -86,6 +89,13 @@ class Audit:
                 lines.append(f"  {diff.path}: {diff.org} → {diff.declared}  [{how}]")
         for group in self.undeclared:
             lines.append(f"(no file): {group['name']} (target group {group['id']}): not declared")
+        for group in self.shared:
+            claimed, times = ", ".join(group["sources"]), len(group["sources"])
+            lines.append(
+                f"target group {group['id']} ({group['name']!r}) is declared {times} times "
+                f"({claimed}): each would manage it, and one's destroy deletes the other's "
+                "milestone; give them distinct names"
+            )
         same = sum(m.status == "same" for m in self.milestones)
         lines.append(
             f"{same} of {len(self.milestones)} declared milestone(s) the same in the org; "
@@ -154,18 +164,43 @@ def audit(
         status = "differs" if differences else "same"
         results.append(MilestoneAudit(source, name, status, group["id"], differences))
     seen = {g["id"] for g in matched.values() if g is not None}
+    claims: dict[int, list[str]] = {}
+    for source, group in matched.items():
+        if group is not None:
+            claims.setdefault(group["id"], []).append(source)
+    shared = [
+        {"id": gid, "name": by_id[gid].get("name"), "sources": sources}
+        for gid, sources in sorted(claims.items())
+        if len(sources) > 1
+    ]
     undeclared = [
         {"id": g["id"], "name": g.get("name")}
         for g in groups
         if g.get("id") not in seen and str(g.get("name", "")).startswith(name_prefix)
     ]
-    return Audit(results, undeclared)
+    return Audit(results, undeclared, shared)
+
+
+def _program(stack: str, config: dict[str, Any], prefixed: bool) -> dict[str, Declared]:
+    """What the program declares for ``stack``, by resource name (``stack:name`` when several
+    stacks are audited together)."""
+    from ..declaration.models import parse_inputs
+    from .program import declared_by_program
+
+    found = {}
+    for name, inputs in declared_by_program(Path("."), stack, config).items():
+        spec, options = parse_inputs(inputs)
+        if spec is None:
+            raise CapillaryError(f"{name}: its inputs are not known without the engine")
+        adopt = options.adopt_existing_id
+        source = f"{stack}:{name}" if prefixed else name
+        found[source] = Declared(spec.body(), int(adopt) if adopt is not None else None)
+    return found
 
 
 def _declared(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Declared]:
-    """The program's milestones for the stack, or the files named, made concrete."""
-    from ..declaration.models import parse_inputs
-    from .org import PREFIX, TILL
+    """The program's milestones for the stack(s), or the files named, made concrete."""
+    from .org import PREFIX, TILL, stack_config
     from .validate import declarations
 
     if not args.paths:
@@ -174,15 +209,10 @@ def _declared(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Dec
                 "diff audits what the program declares for a stack: name it with --stack, or "
                 "name the milestone files to compare."
             )
-        from .program import declared_by_program
-
-        found = {}
-        for name, inputs in declared_by_program(Path("."), args.stack, config).items():
-            spec, options = parse_inputs(inputs)
-            if spec is None:
-                raise CapillaryError(f"{name}: its inputs are not known without the engine")
-            adopt = options.adopt_existing_id
-            found[name] = Declared(spec.body(), int(adopt) if adopt is not None else None)
+        found = _program(args.stack, config, prefixed=bool(args.also_stack))
+        for other in args.also_stack or []:
+            other_config = stack_config(argparse.Namespace(stack=other, region=None, base_url=None))
+            found.update(_program(other, other_config, prefixed=True))
         return found
     prefix = args.name_prefix if args.name_prefix is not None else config.get(PREFIX) or ""
     till = int(config[TILL]) if config.get(TILL) is not None else None

@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("paths", nargs="*", type=Path, help="milestone files or folders instead")
     add_org_options(diff)
     diff.add_argument("--name-prefix", help="the org's name prefix (default: the stack's)")
+    diff.add_argument(
+        "--also-stack",
+        action="append",
+        metavar="STACK",
+        help="another stack whose milestones live in the same org: audited together, a group "
+        "two stacks declare is reported",
+    )
     report = diff.add_mutually_exclusive_group()
     report.add_argument("--json", action="store_true", help="one JSON document")
     report.add_argument("--markdown", action="store_true", help="Markdown, for a job summary")
