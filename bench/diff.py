@@ -9,17 +9,19 @@ update), which must find where the two differ.
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import datetime, timedelta, timezone
 
 import _common  # noqa: F401 - puts the repository on sys.path
-from _common import report
+from _common import ratios, report, spread
 
 from pulumi_capillary import TargetGroupProvider
 from pulumi_capillary.dynamic.outputs import outputs
 from pulumi_capillary.emulator._records import record_group
 
 COUNT, PERIODS = 1000, 12
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "5"))
 
 
 def declaration(index: int) -> dict:
@@ -85,33 +87,41 @@ def main() -> None:
             )
         )
 
-    started = time.perf_counter()
-    for stored, declared, outs in cases:
-        checked = provider.check(stored, declared)
-        assert not checked.failures
-        assert provider.diff(str(outs["targetGroupId"]), outs, checked.inputs).changes is False
-    ours = (time.perf_counter() - started) / COUNT
+    def no_change() -> float:
+        started = time.perf_counter()
+        for stored, declared, outs in cases:
+            checked = provider.check(stored, declared)
+            assert not checked.failures
+            assert provider.diff(str(outs["targetGroupId"]), outs, checked.inputs).changes is False
+        return (time.perf_counter() - started) / COUNT * 1000
 
-    started = time.perf_counter()
-    for stored, declared, outs in cases:
-        changed = json.loads(json.dumps(declared))
-        changed["targets"][0]["defaultValues"][5]["defaultValue"] = 4.0
-        checked = provider.check(stored, changed)
-        diff = provider.diff(str(outs["targetGroupId"]), outs, checked.inputs)
-        assert diff.changes and diff.replaces == []
-    changed_ms = (time.perf_counter() - started) / COUNT * 1000
+    def one_changed() -> float:
+        started = time.perf_counter()
+        for stored, declared, outs in cases:
+            changed = json.loads(json.dumps(declared))
+            changed["targets"][0]["defaultValues"][5]["defaultValue"] = 4.0
+            checked = provider.check(stored, changed)
+            diff = provider.diff(str(outs["targetGroupId"]), outs, checked.inputs)
+            assert diff.changes and diff.replaces == []
+        return (time.perf_counter() - started) / COUNT * 1000
 
-    started = time.perf_counter()
-    for stored, declared, _ in cases:
-        json.dumps(stored, sort_keys=True) == json.dumps(declared, sort_keys=True)  # noqa: B015
-    floor = (time.perf_counter() - started) / COUNT
+    def equality() -> float:
+        started = time.perf_counter()
+        for stored, declared, _ in cases:
+            json.dumps(stored, sort_keys=True) == json.dumps(declared, sort_keys=True)  # noqa: B015
+        return (time.perf_counter() - started) / COUNT * 1000
 
-    report("diff.resources", f"{COUNT} x {PERIODS} periods")
-    report("diff.floor_ms_per_resource", f"{floor * 1000:.3f}")
-    report("diff.check_plus_diff_ms_per_resource", f"{ours * 1000:.3f} (goal: at most 1 ms)")
-    report("diff.ratio", f"{ours / floor:.1f}")
-    report("diff.one_value_changed_ms_per_resource", f"{changed_ms:.3f}")
-    report("diff.one_value_changed_ratio", f"{changed_ms / (floor * 1000):.1f}")
+    floor, ours, changed = [], [], []
+    for _ in range(SAMPLES):  # interleaved: a noisy moment hits all three
+        floor.append(equality())
+        ours.append(no_change())
+        changed.append(one_changed())
+    report("diff.resources", f"{COUNT} x {PERIODS} periods, {SAMPLES} samples")
+    report("diff.floor_per_resource", spread(floor, "ms"))
+    report("diff.check_plus_diff_per_resource", f"{spread(ours, 'ms')} (goal: at most 1 ms)")
+    report("diff.ratio", ratios(ours, floor, "—"))
+    report("diff.one_value_changed_per_resource", spread(changed, "ms"))
+    report("diff.one_value_changed_ratio", ratios(changed, floor, "—"))
 
 
 if __name__ == "__main__":

@@ -11,13 +11,14 @@ import os
 import time
 
 import _common  # noqa: F401 - puts the repository on sys.path
-from _common import ROOT, EmulatorProcess, report
+from _common import ROOT, EmulatorProcess, ratios, report, spread
 from _trivial import TrivialProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from tests.engine import PROVIDER_BLOB, ProviderProcess
 from tests.support import seed
 
 COUNT, IN_FLIGHT = 1000, 4
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "3"))
 URN = "urn:pulumi:dev::p::t::m"
 
 
@@ -55,7 +56,7 @@ def main() -> None:
             assert not failures
             assert process.diff(URN, id_, outs, checked).changes == 1  # DIFF_NONE
 
-        elapsed = run(preview, range(COUNT))
+        elapsed = [run(preview, range(COUNT)) for _ in range(SAMPLES)]
         calls = len(emulator.control("GET", "requests")["requests"])
 
     trivial = serialize_provider(TrivialProvider())
@@ -67,12 +68,14 @@ def main() -> None:
             checked, _ = process.check(URN, news, news)
             process.diff(URN, "1", news, checked)
 
-        floor = run(round_trips, range(COUNT))
+        floor = [run(round_trips, range(COUNT)) for _ in range(SAMPLES)]
     report("preview.resources", f"{COUNT}, {IN_FLIGHT} in flight")
     report("preview.api_requests", f"{calls} (goal: 0)")
-    report("preview.floor_ms_per_resource", f"{floor / COUNT * 1000:.2f}")
-    report("preview.ms_per_resource", f"{elapsed / COUNT * 1000:.2f}")
-    report("preview.ratio", f"{elapsed / floor:.2f}")
+    per = [e / COUNT * 1000 for e in elapsed]
+    base = [f / COUNT * 1000 for f in floor]
+    report("preview.floor_per_resource", spread(base, "ms", 2))
+    report("preview.per_resource", spread(per, "ms", 2))
+    report("preview.ratio", ratios(sorted(per), sorted(base), "—"))
 
 
 if __name__ == "__main__":
