@@ -157,7 +157,7 @@ def pulumi(stack: str, *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def stack_config(stack: str) -> dict[str, str]:
+def pulumi_config(stack: str) -> dict[str, str]:
     """The stack's configuration as the provider receives it (secrets decrypted)."""
     raw = json.loads(pulumi(stack, "config", "--json", "--show-secrets") or "{}")
     return {
@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
     from ..api.client import CapillaryClient
     from ..api.settings import load_settings
 
-    config = stack_config(args.stack)
+    config = pulumi_config(args.stack)
     state = json.loads(pulumi(args.stack, "stack", "export"))
     deployment = state.get("deployment") or {}
     client = CapillaryClient(load_settings(config.get, os.environ))

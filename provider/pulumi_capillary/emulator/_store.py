@@ -54,6 +54,7 @@ class Store:
         self.omitted: set[str] = set()  # fields not echoed (PUT /__emulator__/echo)
         self._frozen: dict[int, str] = {}  # each group's JSON, as of its last write
         self._names: dict[str, set[int]] = {}  # live groups by folded name
+        self._name_of: dict[int, str] = {}  # and each live group's folded name
         self._db: sqlite3.Connection | None = None
         if self.state_file:
             self._open()
@@ -142,6 +143,7 @@ class Store:
             if group is None:
                 self._frozen.clear()
                 self._names.clear()
+                self._name_of.clear()
             for item in changed:
                 self._index(item)
             if self._db is None:
@@ -159,10 +161,13 @@ class Store:
                 )
 
     def _index(self, group: dict[str, Any]) -> None:
-        for ids in self._names.values():
-            ids.discard(group["id"])
+        old = self._name_of.pop(group["id"], None)  # one entry moves: the cost stays flat
+        if old is not None:
+            self._names[old].discard(group["id"])
         if not group["_deleted"]:
-            self._names.setdefault(group["name"].casefold(), set()).add(group["id"])
+            folded = group["name"].casefold()
+            self._names.setdefault(folded, set()).add(group["id"])
+            self._name_of[group["id"]] = folded
         self._frozen[group["id"]] = json.dumps(group)
 
     def _open(self) -> None:
