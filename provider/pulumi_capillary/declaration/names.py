@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exceptions import DeclarationError, Loc, Violation
 from .models import (
@@ -53,14 +53,27 @@ def python_loc(loc: Loc) -> Loc:
     return _bare_dropped(tuple(_PYTHON_NAMES.get(p, p) if isinstance(p, str) else p for p in loc))
 
 
-@cache
-def _spellings(model: type[_Model], by_alias: bool) -> dict[str, str]:
-    """A model's keys in one spelling → its Python names."""
-    return {((f.alias or n) if by_alias else n): n for n, f in model.model_fields.items()}
+class _Key(NamedTuple):
+    """How one key of a model is written in the other spelling."""
+
+    target: str | None  # the key written; ``None``: dropped (an id Capillary assigns)
+    nested: type[_Model] | None  # the model of its value or items
+    bare: str | None  # its items' one key, when Python lists them bare (in the target spelling)
 
 
-def _field_name(model: type[_Model], key: Any, by_alias: bool) -> str | None:
-    return _spellings(model, by_alias).get(key) if isinstance(key, str) else None
+@cache  # one table per model and direction: the models do not change
+def _keys(model: type[_Model], from_aliases: bool, to_aliases: bool) -> dict[str, _Key]:
+    table = {}
+    for name, field in model.model_fields.items():
+        nested, bare = nested_model(model, name), listed_bare(model, name)
+        if bare is not None and nested is not None and to_aliases:
+            bare = nested.model_fields[bare].alias or bare
+        target = (field.alias or name) if to_aliases else name
+        drop = field.exclude and not to_aliases
+        table[(field.alias or name) if from_aliases else name] = _Key(
+            None if drop else target, nested, bare
+        )
+    return table
 
 
 def wrapped_items(items: list[Any], key: str) -> list[Any]:
@@ -76,55 +89,61 @@ def _bare_items(items: list[Any], key: str) -> list[Any]:
 
 def _respelt(
     value: Any,
-    model: type[_Model],
+    table: dict[str, _Key],
     from_aliases: bool,
     to_aliases: bool,
     at: tuple[Any, ...] = (),
+    checked: bool = True,
 ) -> Any:
-    """Keys renamed through ``model`` and its nested models; keys not of the source spelling
-    are kept as given (the model then refuses them), ids Capillary assigns dropped when
-    writing Python names. A field given in both spellings is refused: one would win."""
+    """Keys renamed through a model's ``table`` and its nested models'; keys not of the
+    source spelling are kept as given (the model then refuses them), ids Capillary assigns
+    dropped when writing Python names. A field given in both spellings is refused (one would
+    win), except at the top (``checked``), where the model refuses the stray spelling."""
     if isinstance(value, list):
-        return [_respelt(v, model, from_aliases, to_aliases, (*at, i)) for i, v in enumerate(value)]
+        return [
+            _respelt(v, table, from_aliases, to_aliases, (*at, i)) for i, v in enumerate(value)
+        ]
     if not isinstance(value, Mapping):
         return value
+    unwrap = from_aliases and not to_aliases
     out: dict[str, Any] = {}
     for key, item in value.items():
-        name = _field_name(model, key, by_alias=from_aliases)
-        if name is None:
-            target, nested = key, None
+        known = table.get(key) if isinstance(key, str) else None
+        if known is None:
+            target = key
+        elif known.target is None:
+            continue
         else:
-            field = model.model_fields[name]
-            if field.exclude and not to_aliases:
-                continue
-            target, nested = (
-                (field.alias or name) if to_aliases else name,
-                nested_model(model, name),
-            )
-        if target in out:
+            target = known.target
+            if known.nested is not None:
+                nested = _keys(known.nested, from_aliases, to_aliases)
+                item = _respelt(item, nested, from_aliases, to_aliases, (*at, key))
+                if known.bare is not None and isinstance(item, list):
+                    respelt = _bare_items if unwrap else wrapped_items
+                    item = respelt(item, known.bare)
+        if checked and target in out:
             raise DeclarationError(
                 [Violation((*at, key), item, "is given twice, in both spellings")]
             )
-        if nested is not None:
-            item = _respelt(item, nested, from_aliases, to_aliases, (*at, key))
-            bare = listed_bare(model, str(name))
-            if bare is not None and isinstance(item, list):
-                spelt = (nested.model_fields[bare].alias or bare) if to_aliases else bare
-                unwrap = from_aliases and not to_aliases
-                item = _bare_items(item, spelt) if unwrap else wrapped_items(item, spelt)
         out[target] = item
     return out
+
+
+@cache
+def _declaration_keys(from_aliases: bool, to_aliases: bool) -> dict[str, _Key]:
+    """A declaration's top level: the request body's fields and the provider-only options."""
+    return {
+        **_keys(TargetGroupSpec, from_aliases, to_aliases),
+        **_keys(ResourceOptions, from_aliases, to_aliases),
+    }
 
 
 def _respelt_declaration(
     data: Mapping[str, Any], from_aliases: bool, to_aliases: bool
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, item in data.items():
-        option = _field_name(ResourceOptions, key, by_alias=from_aliases)
-        model = ResourceOptions if option else TargetGroupSpec
-        out.update(_respelt({key: item}, model, from_aliases, to_aliases))
-    return out
+    table = _declaration_keys(from_aliases, to_aliases)
+    respelt: dict[str, Any] = _respelt(data, table, from_aliases, to_aliases, checked=False)
+    return respelt
 
 
 def from_python_names(data: Mapping[str, Any]) -> dict[str, Any]:
