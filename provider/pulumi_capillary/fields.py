@@ -27,7 +27,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from .declaration.values import integral, utc_moment
@@ -56,13 +56,22 @@ def text(value: Any) -> Any:
 
 
 def day(value: Any) -> Any:
-    return None if value is None else utc_moment(str(value)).date().isoformat()
+    return None if value is None else _day(str(value))
 
 
 def instant(value: Any) -> Any:
-    if value is None:
-        return None
-    return utc_moment(str(value)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if value is None else _instant(str(value))
+
+
+# an org's milestones share their dates: each text is parsed once
+@lru_cache(maxsize=4096)
+def _day(text: str) -> str:
+    return utc_moment(text).date().isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _instant(text: str) -> str:
+    return utc_moment(text).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def number(value: Any) -> Any:

@@ -4,9 +4,10 @@ them (refresh's ``inputs``, the export's files)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from .fields import rows
+from .fields import Row, rows
 
 
 def in_period_order(recorded: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +26,15 @@ def in_period_order(recorded: dict[str, Any]) -> dict[str, Any]:
     return {**recorded, "targets": targets} if "targets" in recorded else recorded
 
 
+@cache  # the rows a record is filled by, with the keys each reads, and whether items nest
+def _filled(parent: str, write_only: bool) -> tuple[tuple[Row, tuple[str, ...], bool], ...]:
+    return tuple(
+        (row, row.recorded_keys() or row.declared_keys(), row.path.endswith("[]"))
+        for row in rows(parent)
+        if row.recorded is not None or write_only  # write-only: compared between declarations
+    )
+
+
 def fill_absent(
     recorded: dict[str, Any], applied: dict[str, Any] | None, write_only: bool = False
 ) -> dict[str, Any]:
@@ -40,13 +50,8 @@ def fill_absent(
 
     def fill(source: dict[str, Any], wanted: dict[str, Any], parent: str) -> dict[str, Any]:
         out = dict(source)
-        for row in rows(parent):
-            keys = row.recorded_keys()
-            if keys is None and not write_only:
-                continue  # write-only: compared between declarations only
-            keys = keys or row.declared_keys()
-            present = [k for k in keys if out.get(k) is not None]
-            if row.path.endswith("[]"):
+        for row, keys, nests in _filled(parent, write_only):
+            if nests:
                 mine, theirs = out.get(row.key), wanted.get(row.key)
                 if mine is None and isinstance(theirs, list):
                     out[row.key] = theirs
@@ -58,7 +63,7 @@ def fill_absent(
                         for item, other in zip(mine, theirs + [{}] * len(mine), strict=False)
                     ]
                 continue
-            if present:
+            if any(out.get(k) is not None for k in keys):
                 continue
             for key in row.declared_keys():
                 if wanted.get(key) is not None:

@@ -22,7 +22,12 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
+_PLAIN = frozenset({int, float, bool, type(None)})  # never unknown (read on every compare)
+
+
 def is_unknown(value: Any) -> bool:
+    if type(value) in _PLAIN:
+        return False
     if isinstance(value, str):
         return value == UNKNOWN_SENTINEL
     return type(value).__name__ == "Unknown" and type(value).__module__.startswith("pulumi")
@@ -30,6 +35,8 @@ def is_unknown(value: Any) -> bool:
 
 def contains_unknown(value: Any) -> bool:
     """Whether any value at any depth is unknown (``__provider`` aside: it is not an input)."""
+    if type(value) in _PLAIN:
+        return False
     if is_unknown(value):
         return True
     if isinstance(value, dict):
