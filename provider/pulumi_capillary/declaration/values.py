@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -63,7 +64,12 @@ def format_moment(moment: datetime) -> str:
 
 
 def _moment(value: Any) -> str:
-    return format_moment(parse_moment(value))
+    return _moment_text(value) if isinstance(value, str) else format_moment(parse_moment(value))
+
+
+@lru_cache(maxsize=8192)  # an org's milestones share their dates
+def _moment_text(text: str) -> str:
+    return format_moment(parse_moment(text))
 
 
 def _whole_number(value: Any) -> Any:
@@ -89,8 +95,13 @@ def _amount(value: Any) -> int | float:
     return int(number) if number.is_integer() else number
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def integral(value: _T) -> _T:
     """Integral floats as ints, at every depth: Pulumi turns every number into a float."""
+    if type(value) in _SCALARS:  # the common case, first
+        return value
     if isinstance(value, float) and value.is_integer():
         return int(value)  # type: ignore[return-value]  # int where float was: equal values
     if isinstance(value, dict):
@@ -114,8 +125,11 @@ def _json_text(value: Any) -> str:
         ) from None
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _printable(value: Any) -> Any:
-    if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+    if isinstance(value, str) and _CONTROL.search(value):
         raise PydanticCustomError("text", "must not contain control characters")
     return value
 
