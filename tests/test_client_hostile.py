@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -81,6 +82,21 @@ def test_a_redirect_is_not_followed_and_not_trusted():
             CapillaryClient(_settings(server.url)).read(1)
         assert len(server.requests) == 1
     assert "check capillary:baseUrl" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "mode"),
+    [
+        ("https://eu.api.capillarytech.com", ssl.CERT_REQUIRED),
+        ("http://127.0.0.1:9", ssl.CERT_NONE),
+    ],
+)
+def test_https_is_verified_and_plain_http_sets_up_no_tls(url, mode):
+    client = CapillaryClient(_settings(url))
+    try:  # httpx keeps the context on its pool (as deadline.transport reads the backend)
+        assert client._http._transport._pool._ssl_context.verify_mode == mode
+    finally:
+        client.close()
 
 
 def test_a_bare_404_is_not_a_missing_group():

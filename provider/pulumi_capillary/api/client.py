@@ -60,6 +60,7 @@ class CapillaryClient:
             "answer": max_answer_bytes or int(settings.max_answer_megabytes * (1 << 20)),
             "list": int(settings.max_list_megabytes * (1 << 20)),
         }
+        plain = (settings.base_url or "").lower().startswith("http://")  # no TLS to set up
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=8, keepalive_expiry=30)
         self._http = httpx.Client(
             base_url=settings.base_url or "",
@@ -67,7 +68,7 @@ class CapillaryClient:
                 settings.timeout_seconds, connect=settings.connect_timeout_seconds
             ),
             headers={"Accept": "application/json", "Content-Type": "application/json"},
-            transport=transport or _deadline.transport(limits),
+            transport=transport or _deadline.transport(limits, tls=not plain),
             follow_redirects=False,
         )
         self.auth: Md5BasicAuth | OAuthTokenAuth

@@ -114,13 +114,15 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+def transport(limits: httpx.Limits, tls: bool = True) -> httpx.HTTPTransport:
     """httpx's own transport, its connections bounded by the current deadline.
 
     httpx does not expose httpcore's ``network_backend``; the pool's is wrapped in place
-    (tests/test_client_hostile.py fails if an httpx release moves it).
+    (tests/test_client_hostile.py fails if an httpx release moves it). Without ``tls`` (a
+    plain-HTTP base URL; requests never leave it) no CA bundle is loaded: that is 30 ms of
+    every provider start.
     """
-    http = httpx.HTTPTransport(limits=limits)
+    http = httpx.HTTPTransport(limits=limits, verify=tls)
     pool = http._pool
     pool._network_backend = _Backend(pool._network_backend)
     return http
