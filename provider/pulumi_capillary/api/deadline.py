@@ -119,8 +119,8 @@ def transport(limits: httpx.Limits, tls: bool = True) -> httpx.HTTPTransport:
 
     httpx does not expose httpcore's ``network_backend``; the pool's is wrapped in place
     (tests/test_client_hostile.py fails if an httpx release moves it). Without ``tls`` (a
-    plain-HTTP base URL; requests never leave it) no CA bundle is loaded: that is 30 ms of
-    every provider start.
+    plain-HTTP base URL; requests never leave it) no CA bundle is loaded: 30 ms of every
+    CLI command.
     """
     http = httpx.HTTPTransport(limits=limits, verify=tls)
     pool = http._pool
