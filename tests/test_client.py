@@ -22,16 +22,14 @@ from pulumi_capillary.exceptions import (
 )
 from tests.support import canonical, emulator_settings
 
-SETTINGS = load_settings(
-    None,
-    {
-        "CAPILLARY_BASE_URL": "https://capillary.test",
-        "CAPILLARY_USERNAME": "till",
-        "CAPILLARY_PASSWORD": "pw-secret",
-        "CAPILLARY_RETRY_BACKOFF_SECONDS": "0.001",
-        "CAPILLARY_RETRY_DEADLINE_SECONDS": "5",
-    },
-)
+_ENVIRON = {
+    "CAPILLARY_BASE_URL": "https://capillary.test",
+    "CAPILLARY_USERNAME": "till",
+    "CAPILLARY_PASSWORD": "pw-secret",
+    "CAPILLARY_RETRY_BACKOFF_SECONDS": "0.001",
+    "CAPILLARY_RETRY_DEADLINE_SECONDS": "5",
+}
+SETTINGS = load_settings(None, _ENVIRON)
 
 
 def _envelope(data=None, code=None, message="m", status=200, headers=None):
@@ -197,3 +195,56 @@ def test_oauth_renewal_under_four_threads(emulator, control):
     rejected = [r for r in log if r["status"] == 401]
     assert len(generated) == client.auth.generations
     assert not rejected  # renewed before expiry, never by a 401
+
+
+def _org(count: int, listed: set[str]):
+    """A handler for an org of ``count`` groups whose list carries only the ``listed`` parts
+    (of periods and targets); it counts the requests, and the most in flight at once."""
+    import threading
+    import time
+
+    seen: dict[str, int] = {"GET group": 0, "GET targets": 0, "most in flight": 0}
+    lock, in_flight = threading.Lock(), [0]
+    period, target = {"id": 7, "startDate": "2026-01-01"}, {"id": 9, "name": "t"}
+
+    def group(i: int, parts: set[str]) -> dict:
+        found = {"id": i, "name": f"g{i}"}
+        found |= {"periods": [period]} if "periods" in parts else {}
+        return found | ({"targets": [target]} if "targets" in parts else {})
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        parts = request.url.path.strip("/").split("/")
+        if len(parts) == 2:
+            return _envelope([group(i, listed) for i in range(1, count + 1)])
+        with lock:
+            in_flight[0] += 1
+            seen["most in flight"] = max(seen["most in flight"], in_flight[0])
+        time.sleep(0.02)
+        with lock:
+            in_flight[0] -= 1
+            kind = "GET targets" if parts[-1] == "targets" else "GET group"
+            seen[kind] += 1
+        return _envelope([target] if kind == "GET targets" else group(int(parts[2]), {"periods"}))
+
+    return handler, seen
+
+
+@pytest.mark.parametrize(
+    ("listed", "groups", "targets"),
+    [({"periods", "targets"}, 0, 0), ({"periods"}, 0, 12), ({"targets"}, 12, 0), (set(), 12, 12)],
+)
+def test_a_listed_group_is_completed_with_only_what_the_list_left_out(listed, groups, targets):
+    handler, seen = _org(12, listed)
+    client = _client(handler)
+    records = client.completed(client.list_groups(include_periods=True))
+    assert sorted(records) == list(range(1, 13))
+    assert all(r["periods"] and r["targets"] for r in records.values())
+    assert (seen["GET group"], seen["GET targets"]) == (groups, targets)
+
+
+def test_reads_of_what_the_list_left_out_are_bounded_in_flight():
+    handler, seen = _org(24, {"periods"})
+    settings = load_settings(None, {**_ENVIRON, "CAPILLARY_READS_IN_FLIGHT": "3"})
+    client = CapillaryClient(settings, transport=httpx.MockTransport(handler))
+    assert len(client.completed(client.list_groups(include_periods=True))) == 24
+    assert seen["most in flight"] == 3  # in parallel, and never more than the setting

@@ -79,6 +79,19 @@ def test_environment_fallback_and_base_url_override():
             },
             "not a number of seconds",
         ),
+        *(
+            (
+                {
+                    "CAPILLARY_REGION": "eu",
+                    "CAPILLARY_USERNAME": "u",
+                    "CAPILLARY_PASSWORD": "p",
+                    "CAPILLARY_READS_IN_FLIGHT": given,
+                },
+                f"capillary:readsInFlight (or CAPILLARY_READS_IN_FLIGHT) is {given!r}, not a "
+                "whole number from 1 to 16",
+            )
+            for given in ("0", "17", "many", "2.5")
+        ),
     ],
 )
 def test_problems_are_reported_at_first_use_naming_key_and_variable(values, words):

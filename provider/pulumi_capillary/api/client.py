@@ -230,13 +230,7 @@ class CapillaryClient:
     # -- the API -------------------------------------------------------------------------
     def read(self, group_id: int | str, deadline: Deadline | None = None) -> dict[str, Any]:
         """The group with its periods and its targets, as Capillary records them."""
-        deadline = deadline or self.deadline()
-        path = f"{GROUPS}/{group_id}"
-        group = self.call("GET", path, deadline, params={"includePeriods": "true"})
-        shaped(group, dict, f"GET {path}", self._say("base_url"), is_group)
-        targets = self.call("GET", f"{path}/targets", deadline)
-        shaped(targets, list, f"GET {path}/targets", self._say("base_url"), all_objects)
-        return {**group, "targets": targets}
+        return self._whole({"id": group_id}, deadline)
 
     def list_groups(
         self, include_periods: bool = False, deadline: Deadline | None = None
@@ -256,18 +250,30 @@ class CapillaryClient:
             if isinstance(g, dict)
         ]
 
-    def completed(
-        self, groups: list[dict[str, Any]], in_flight: int = 8
-    ) -> dict[int, dict[str, Any]]:
-        """Each listed group whole, by id: as the list carries it where it can, read on its
-        own otherwise, at most ``in_flight`` reads at a time (cost stays flat per group)."""
+    def completed(self, groups: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+        """Each listed group whole, by id: as the list carries it where it can; otherwise
+        only what the list left out is read (the group with its periods, its targets),
+        ``reads_in_flight`` groups at a time: the cost per group stays flat."""
         from concurrent.futures import ThreadPoolExecutor
 
         whole = {g["id"]: g for g in groups if is_whole(g)}
-        partial = [g["id"] for g in groups if g["id"] not in whole]
-        with ThreadPoolExecutor(max(1, in_flight)) as pool:
-            whole.update(zip(partial, pool.map(self.read, partial), strict=True))
+        partial = [g for g in groups if g["id"] not in whole]
+        with ThreadPoolExecutor(self._settings.reads_in_flight) as pool:
+            read = pool.map(self._whole, partial)
+            whole.update(zip((g["id"] for g in partial), read, strict=True))
         return whole
+
+    def _whole(self, listed: dict[str, Any], deadline: Deadline | None = None) -> dict[str, Any]:
+        path, deadline = f"{GROUPS}/{listed['id']}", deadline or self.deadline()
+        group = listed
+        if not isinstance(listed.get("periods"), list):
+            group = self.call("GET", path, deadline, params={"includePeriods": "true"})
+            shaped(group, dict, f"GET {path}", self._say("base_url"), is_group)
+        targets = listed.get("targets")
+        if not isinstance(targets, list):
+            targets = self.call("GET", f"{path}/targets", deadline)
+            shaped(targets, list, f"GET {path}/targets", self._say("base_url"), all_objects)
+        return {**group, "targets": targets}
 
     def find_by_name(self, name: str, deadline: Deadline | None = None) -> dict[str, Any] | None:
         """The group named ``name`` (case-insensitively, as Capillary compares), if any."""

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # an org of 10,000 groups with periods and targets lists about 70 MiB)
     max_answer_megabytes: Megabytes = 32.0
     max_list_megabytes: Megabytes = 512.0
+    # groups a command reads at a time when the org's list leaves something out (the audit,
+    # export --all); the client keeps at most 16 connections
+    reads_in_flight: Annotated[int, Field(ge=1, le=16)] = 8
     _problems: tuple[Problem, ...] = PrivateAttr(default=())
     _naming: Naming = PrivateAttr(default=None)  # type: ignore[assignment]
 
@@ -202,6 +205,11 @@ def _field_problem(field: str, given: Any, name: Callable[[str], str]) -> Proble
         )
     elif info.annotation is bool:
         message = f"{name(field)} must be true or false"
+    elif info.annotation is int:
+        bounds = [getattr(m, b) for b in ("ge", "le") for m in info.metadata if hasattr(m, b)]
+        low, high = bounds
+        shown = str(given)[:40]
+        message = f"{name(field)} is {shown!r}, not a whole number from {low} to {high}"
     else:
         shown = "" if field in SECRETS else f" is {given!r},"
         message = f"{name(field)}{shown} not one of {', '.join(_choices(info.annotation))}"
