@@ -155,6 +155,33 @@ sys.exit(emulator([]))
     assert "Traceback" not in result.stderr
 
 
+def test_a_program_and_a_diff_without_immutable_changes_never_load_the_settings():
+    """The program process never reads the settings, nor does a provider whose checks and
+    diffs need no policy (pydantic-settings is most of our start-up); a refusal does."""
+    script = """
+import json, sys
+from pulumi.dynamic import ConfigureRequest
+from pulumi_capillary import TargetGroup, TargetGroupArgs, TargetGroupProvider
+from pulumi_capillary.dynamic.outputs import outputs
+assert 'pydantic_settings' not in sys.modules, 'the program loaded the settings'
+body = json.load(open('tests/data/seed/be01.request.json'))
+provider = TargetGroupProvider()
+provider.configure(ConfigureRequest({'capillary:region': 'eu'}))
+inputs = provider.check({}, body).inputs
+assert not provider.check(inputs, body).failures
+record = {**inputs, 'id': 7, 'periods': [{**p, 'id': i} for i, p in enumerate(inputs['periods'])]}
+assert not provider.diff('7', outputs(record, {}, inputs), inputs).changes
+assert 'pydantic_settings' not in sys.modules and 'httpx' not in sys.modules, 'loaded'
+failures = provider.check(inputs, {**body, 'active': False}).failures
+assert failures and 'onImmutableChange' in failures[0].reason, failures
+assert 'pydantic_settings' in sys.modules
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")

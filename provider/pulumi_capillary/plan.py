@@ -16,6 +16,7 @@ postpones its decision to ``up``, when it is known.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -109,19 +110,24 @@ def _same_name(old: Any, new: Any) -> bool | None:
     return str(old).casefold() == new.casefold()
 
 
+Policed = Policies | Callable[[], Policies]  # the policies, or how to read them when needed
+
+
 def plan(
     changes: ChangeSet,
     old_name: Any,
     new: dict[str, Any],
-    policies: Policies,
+    policed: Policed,
     options_changed: bool = False,
 ) -> Verdict:
-    """The verdict for ``changes`` from a milestone named ``old_name`` to the inputs ``new``."""
+    """The verdict for ``changes`` from a milestone named ``old_name`` to the inputs ``new``.
+    The policies are read only for an immutable change: no other verdict depends on them."""
     unknown = contains_unknown(new)
     if not changes.immutable:
         if changes or options_changed or unknown:
             return Verdict(Action.UPDATE, changes)
         return Verdict(Action.NONE, changes)
+    policies = policed if isinstance(policed, Policies) else policed()
     if is_unknown(policies.on_immutable_change):
         return Verdict(Action.UPDATE, changes)  # decided at `up`, once the policy is known
     if policies.on_immutable_change != "replace":
@@ -137,7 +143,7 @@ def plan(
     return Verdict(Action.REPLACE, changes, delete_first=keeps_name)
 
 
-def plan_declarations(old: dict[str, Any], new: dict[str, Any], policies: Policies) -> Verdict:
+def plan_declarations(old: dict[str, Any], new: dict[str, Any], policies: Policed) -> Verdict:
     """``check``'s verdict: the old inputs against the new ones."""
     return plan(compare_declarations(old, new), old.get("name"), new, policies)
 
@@ -145,7 +151,7 @@ def plan_declarations(old: dict[str, Any], new: dict[str, Any], policies: Polici
 def plan_record(
     recorded: dict[str, Any],
     new: dict[str, Any],
-    policies: Policies,
+    policies: Policed,
     applied: dict[str, Any] | None = None,
     options_changed: bool = False,
 ) -> Verdict:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,6 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..api.settings import Settings, load_settings, policy_problems
 from ..declaration.models import (
     canonical_or_none,
     parse_inputs,
@@ -60,6 +60,7 @@ from .outputs import applied_of, options_of, outputs, recorded_of
 
 if TYPE_CHECKING:
     from ..api.client import CapillaryClient
+    from ..api.settings import Settings
     from ..apply import Applier
 
 _INIT = threading.RLock()  # module-level: never pickled with the provider
@@ -121,8 +122,9 @@ class TargetGroupProvider(ResourceProvider):
     # -- settings and client, built in the provider process ------------------------------
     def configure(self, req: ConfigureRequest) -> None:
         _plain_errors_in_provider_server()
-        with _INIT:
-            self.__dict__["_settings"] = load_settings(req.config.get)
+        with _INIT:  # read when first needed: most checks and diffs never need them
+            self.__dict__["_config"] = req.config.get
+            self.__dict__.pop("_settings", None)
             self.__dict__.pop("_applier", None)
 
     @property
@@ -130,8 +132,12 @@ class TargetGroupProvider(ResourceProvider):
         settings: Settings | None = self.__dict__.get("_settings")
         if settings is None:
             with _INIT:
-                settings = self.__dict__.setdefault("_settings", load_settings())
-        assert settings is not None
+                settings = self.__dict__.get("_settings")
+                if settings is None:
+                    from ..api.settings import load_settings  # pydantic-settings: when needed
+
+                    settings = load_settings(self.__dict__.get("_config"))
+                    self.__dict__["_settings"] = settings
         return settings
 
     @property
@@ -152,8 +158,10 @@ class TargetGroupProvider(ResourceProvider):
     def client(self) -> CapillaryClient:
         return self.applier.client
 
-    def _policies(self, before: dict[str, Any], after: dict[str, Any]) -> Policies:
-        """Per-resource policy inputs (possibly unknown), else the stack's."""
+    def _policies(self, before: dict[str, Any], after: dict[str, Any]) -> Callable[[], Policies]:
+        """Per-resource policy inputs (possibly unknown), else the stack's: read only when
+        a verdict depends on them, so a check or diff without an immutable change never
+        reads the settings."""
 
         def pick(props: dict[str, Any], key: str, default: str) -> Any:
             value = props.get(key)
@@ -161,14 +169,19 @@ class TargetGroupProvider(ResourceProvider):
                 return default
             return value if is_unknown(value) else str(value).strip().lower()
 
-        settings = self.settings
-        return Policies(
-            on_immutable_change=pick(after, "onImmutableChange", settings.on_immutable_change),
-            deletion_before=pick(before, "deletionPolicy", settings.deletion_policy),
-            deletion_after=pick(after, "deletionPolicy", settings.deletion_policy),
-        )
+        def policies() -> Policies:
+            settings = self.settings
+            return Policies(
+                on_immutable_change=pick(after, "onImmutableChange", settings.on_immutable_change),
+                deletion_before=pick(before, "deletionPolicy", settings.deletion_policy),
+                deletion_after=pick(after, "deletionPolicy", settings.deletion_policy),
+            )
+
+        return policies
 
     def _require_policies(self) -> None:
+        from ..api.settings import policy_problems
+
         problems = "; ".join(map(str, policy_problems(self.settings)))
         if problems:
             raise ConfigurationError(
@@ -255,7 +268,7 @@ class TargetGroupProvider(ResourceProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         name = props.get("name", "")
         self._require_policies()
-        if self._policies(props, props).deletion_after == "abandon":
+        if self._policies(props, props)().deletion_after == "abandon":
             _warn(
                 f"target group {_id} ({name!r}) was removed from the stack but keeps running in "
                 "Capillary (deletionPolicy: abandon); deactivate it there, or set "
