@@ -146,6 +146,23 @@ def test_registration_and_outputs(mocks):
 
 
 @pulumi.runtime.test
+def test_each_resource_leaves_the_pickler_as_it_found_it(mocks):
+    """The SDK's serialize_provider wraps the pickler again for every resource (a program of
+    ~960 failed with RecursionError): each resource puts it back, and pickles the same."""
+    import pickle
+
+    found = {n: vars(pickle._Pickler)[n] for n in ("_batch_setitems", "save_dict")}
+    groups = [TargetGroup(f"m{i}", _args()) for i in range(3)]
+    assert {n: vars(pickle._Pickler)[n] for n in found} == found
+
+    def check(_):
+        blobs = {str(r.inputs["__provider"]) for r in mocks.registered}
+        assert len(mocks.registered) == 3 and len(blobs) == 1
+
+    return pulumi.Output.all(*(g.target_group_id for g in groups)).apply(check)
+
+
+@pulumi.runtime.test
 def test_keyword_arguments_and_get(mocks):
     made = TargetGroup("kw", name="kw", periods=[], targets=[])
     found = TargetGroup.get("existing", "2913")

@@ -1,5 +1,6 @@
-"""``pulumi destroy`` under both deletion policies, and 50 milestones at the engine's default
-parallelism, through the real CLI."""
+"""``pulumi destroy`` under both deletion policies, 50 milestones at the engine's default
+parallelism, and a program of more milestones than the SDK's pickler allowed, through the
+real CLI."""
 
 from __future__ import annotations
 
@@ -54,3 +55,21 @@ def test_fifty_milestones_at_default_parallelism_make_exactly_fifty_groups(proje
     assert len({g["name"] for g in groups(api)}) == 50
     assert writes(control).count(("POST", "/v3/targetGroups")) == 50
     project.preview("dev", "--expect-no-changes")
+
+
+def test_a_program_of_more_milestones_than_the_sdks_pickler_allowed_previews(project):
+    """The SDK wraps its pickler once more for every dynamic resource, so a program of about
+    960 milestones failed with RecursionError. The program's recursion limit is lowered to 200
+    here, where the unfixed SDK fails at about 170, so 300 milestones show it in seconds."""
+    template = yaml.safe_load((project.data_dir / "steps-5000-in-2-days.yaml").read_text())
+    shutil.rmtree(project.data_dir)
+    project.data_dir.mkdir()
+    for i in range(300):
+        (project.data_dir / f"steps-{i:03}.yaml").write_text(
+            yaml.safe_dump({**template, "name": f"steps-{i:03}"}, sort_keys=False)
+        )
+    program = project.directory / "programs" / "milestones" / "__main__.py"
+    program.write_text("import sys\nsys.setrecursionlimit(200)\n" + program.read_text())
+    project.init("dev")
+    preview = project.preview("dev")
+    assert list(preview.ops().values()).count("create") == 301, preview.output

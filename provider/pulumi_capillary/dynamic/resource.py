@@ -8,7 +8,9 @@ with typed snake_case accessors for the ones a program needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any, Generic, TypeVar, overload
 
 import pulumi
@@ -27,6 +29,27 @@ def _int(value: Any) -> Any:
 
 def _ints(value: Any) -> Any:
     return [_int(v) for v in value] if isinstance(value, list) else value
+
+
+@contextmanager
+def _pickler_as_found() -> Iterator[None]:
+    """The SDK's ``serialize_provider`` wraps ``pickle._Pickler._batch_setitems`` (to sort
+    dicts) on every resource and never unwraps it: each pickle then recurses once more, and a
+    program of about 960 dynamic resources fails with ``RecursionError``. Putting the pickler
+    back as it was keeps every serialization one wrapper deep (the pickle is the same)."""
+    found = {name: vars(pickle._Pickler).get(name) for name in _PATCHED}
+    try:
+        yield
+    finally:
+        for name, method in found.items():
+            if method is None:
+                with suppress(AttributeError):
+                    delattr(pickle._Pickler, name)
+            else:
+                setattr(pickle._Pickler, name, method)
+
+
+_PATCHED = ("_batch_setitems", "save_dict")  # what serialize_provider sets on the class
 
 
 class _Output(Generic[_T]):
@@ -103,7 +126,8 @@ class TargetGroup(pulumi.dynamic.Resource, module="capillary", name="TargetGroup
         props: dict[str, Any] = dict.fromkeys(OUTPUT_KEYS)
         if args is not None:
             props.update(args.to_inputs())
-        super().__init__(TargetGroupProvider(), resource_name, props, opts)
+        with _pickler_as_found():
+            super().__init__(TargetGroupProvider(), resource_name, props, opts)
 
     @staticmethod
     def get(
