@@ -11,6 +11,17 @@ import yaml
 from tests.real_cli.test_catalog import CATALOG, NAMES, groups, writes
 
 
+def _data_files(project, count: int) -> None:
+    """The catalog replaced by ``count`` copies of one data file, each its own milestone."""
+    template = yaml.safe_load((project.data_dir / "steps-5000-in-2-days.yaml").read_text())
+    shutil.rmtree(project.data_dir)
+    project.data_dir.mkdir()
+    for i in range(count):
+        (project.data_dir / f"steps-{i:03}.yaml").write_text(
+            yaml.safe_dump({**template, "name": f"steps-{i:03}"}, sort_keys=False)
+        )
+
+
 def test_destroy_under_abandon_leaves_every_group_and_names_each(project, api, control):
     project.init("dev", {"capillary:deletionPolicy": "abandon"})
     project.up("dev")
@@ -41,13 +52,7 @@ def test_destroy_under_delete_deletes_each_group(project, api, control):
 
 def test_fifty_milestones_at_default_parallelism_make_exactly_fifty_groups(project, api, control):
     """49 data files and the program's Python milestone."""
-    template = yaml.safe_load((project.data_dir / "steps-5000-in-2-days.yaml").read_text())
-    shutil.rmtree(project.data_dir)
-    project.data_dir.mkdir()
-    for i in range(49):
-        (project.data_dir / f"steps-{i:02}.yaml").write_text(
-            yaml.safe_dump({**template, "name": f"steps-{i:02}"}, sort_keys=False)
-        )
+    _data_files(project, 49)
     project.init("dev")
     up = project.up("dev")
     assert list(up.ops().values()).count("create") == 50
@@ -61,13 +66,7 @@ def test_a_program_of_more_milestones_than_the_sdks_pickler_allowed_previews(pro
     """The SDK wraps its pickler once more for every dynamic resource, so a program of about
     960 milestones failed with RecursionError. The program's recursion limit is lowered to 200
     here, where the unfixed SDK fails at about 170, so 300 milestones show it in seconds."""
-    template = yaml.safe_load((project.data_dir / "steps-5000-in-2-days.yaml").read_text())
-    shutil.rmtree(project.data_dir)
-    project.data_dir.mkdir()
-    for i in range(300):
-        (project.data_dir / f"steps-{i:03}.yaml").write_text(
-            yaml.safe_dump({**template, "name": f"steps-{i:03}"}, sort_keys=False)
-        )
+    _data_files(project, 300)
     program = project.directory / "programs" / "milestones" / "__main__.py"
     program.write_text("import sys\nsys.setrecursionlimit(200)\n" + program.read_text())
     project.init("dev")
