@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property
-from typing import Any, NamedTuple
+from functools import cached_property
+from typing import Any
 
 from .declaration.values import integral
 from .exceptions import Loc, format_path, show
-from .fields import Mutability, Row, rows, same
+from .fields import Mutability, Row, columns, rows
 from .records import fill_absent, in_period_order
 from .unknown import UNKNOWN, contains_unknown, is_unknown
 
@@ -94,35 +94,13 @@ def _value(source: dict[str, Any], row: Row, keys: tuple[str, ...]) -> Any:
     return integral(row.compare(default))
 
 
-class _Column(NamedTuple):
-    """How a view reads one row: a function of the table, so computed once."""
-
-    row: Row
-    key: str
-    keys: tuple[str, ...]  # the keys it reads, first present wins
-    nests: bool  # a list of objects, viewed row by row
-    as_is: str | None  # the one key of a row that compares values as given
-
-
-@cache
-def _shape(parent: str, recorded: bool, write_only: bool) -> tuple[_Column, ...]:
-    columns = []
-    for row in rows(parent):
-        if row.recorded is None and not write_only:
-            continue  # write-only: Capillary does not echo it
-        keys = (row.recorded_keys() if recorded else None) or row.declared_keys()
-        as_is = keys[0] if row.compare is same and len(keys) == 1 else None
-        columns.append(_Column(row, row.key, keys, row.path.endswith("[]"), as_is))
-    return tuple(columns)
-
-
 def _view(source: Any, parent: str, recorded: bool, write_only: bool) -> Any:
     if is_unknown(source):
         return UNKNOWN
     if not isinstance(source, dict):
         return source
     view: dict[str, Any] = {}
-    for row, key, keys, nests, as_is in _shape(parent, recorded, write_only):
+    for row, key, keys, nests, as_is in columns(parent, recorded, write_only):
         if nests:
             items = source.get(key)
             if is_unknown(items):

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache, cached_property, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .declaration.values import integral, utc_moment
 from .unknown import UNKNOWN, is_unknown
@@ -232,3 +232,28 @@ FIELDS: tuple[Row, ...] = (
 def rows(parent: str = "") -> tuple[Row, ...]:
     """The compared (non-server) rows directly under ``parent`` ("" or "periods[]")."""
     return tuple(f for f in FIELDS if f.parent == parent and f.mutability is not SERVER)
+
+
+class Column(NamedTuple):
+    """How one row is read from a declaration or a record: a function of the table, so
+    computed once (the diff's views and the record's fill both read it)."""
+
+    row: Row
+    key: str
+    keys: tuple[str, ...]  # the keys it reads, first present wins
+    nests: bool  # a list of objects, read row by row
+    as_is: str | None  # the one key of a row that compares values as given
+
+
+@cache
+def columns(parent: str, recorded: bool, write_only: bool) -> tuple[Column, ...]:
+    """The rows under ``parent`` as read from a record (``recorded``) or a declaration;
+    without ``write_only``, the rows Capillary never echoes are left out."""
+    found = []
+    for row in rows(parent):
+        if row.recorded is None and not write_only:
+            continue
+        keys = (row.recorded_keys() if recorded else None) or row.declared_keys()
+        as_is = keys[0] if row.compare is same and len(keys) == 1 else None
+        found.append(Column(row, row.key, keys, row.path.endswith("[]"), as_is))
+    return tuple(found)

@@ -4,10 +4,9 @@ them (refresh's ``inputs``, the export's files)."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from .fields import Row, rows
+from .fields import columns, rows
 
 
 def in_period_order(recorded: dict[str, Any]) -> dict[str, Any]:
@@ -26,15 +25,6 @@ def in_period_order(recorded: dict[str, Any]) -> dict[str, Any]:
     return {**recorded, "targets": targets} if "targets" in recorded else recorded
 
 
-@cache  # the rows a record is filled by, with the keys each reads, and whether items nest
-def _filled(parent: str, write_only: bool) -> tuple[tuple[Row, tuple[str, ...], bool], ...]:
-    return tuple(
-        (row, row.recorded_keys() or row.declared_keys(), row.path.endswith("[]"))
-        for row in rows(parent)
-        if row.recorded is not None or write_only  # write-only: compared between declarations
-    )
-
-
 def fill_absent(
     recorded: dict[str, Any], applied: dict[str, Any] | None, write_only: bool = False
 ) -> dict[str, Any]:
@@ -50,7 +40,7 @@ def fill_absent(
 
     def fill(source: dict[str, Any], wanted: dict[str, Any], parent: str) -> dict[str, Any]:
         out = dict(source)
-        for row, keys, nests in _filled(parent, write_only):
+        for row, _, keys, nests, _ in columns(parent, True, write_only):
             if nests:
                 mine, theirs = out.get(row.key), wanted.get(row.key)
                 if mine is None and isinstance(theirs, list):

@@ -31,6 +31,9 @@ def _ints(value: Any) -> Any:
     return [_int(v) for v in value] if isinstance(value, list) else value
 
 
+_PATCHED = ("_batch_setitems", "save_dict")  # what serialize_provider sets on the class
+
+
 @contextmanager
 def _pickler_as_found() -> Iterator[None]:
     """The SDK's ``serialize_provider`` wraps ``pickle._Pickler._batch_setitems`` (to sort
@@ -47,9 +50,6 @@ def _pickler_as_found() -> Iterator[None]:
                     delattr(pickle._Pickler, name)
             else:
                 setattr(pickle._Pickler, name, method)
-
-
-_PATCHED = ("_batch_setitems", "save_dict")  # what serialize_provider sets on the class
 
 
 class _Output(Generic[_T]):
