@@ -17,8 +17,8 @@ import _common  # noqa: F401 - puts the repository on sys.path
 from _common import ratios, report, spread
 
 from pulumi_capillary import TargetGroupProvider
-from pulumi_capillary.dynamic.outputs import outputs
 from pulumi_capillary.emulator._records import record_group
+from pulumi_capillary.operations import outputs
 
 COUNT, PERIODS = 1000, 12
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "5"))

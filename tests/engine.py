@@ -64,6 +64,19 @@ class CheckFailed(Exception):
         self.failures = failures
         super().__init__("; ".join(f"{p}: {r}" for p, r in failures))
 
+    @property
+    def by_path(self) -> dict[str, str]:
+        """Each failure by the field it names: its property, or (a nested field, whose value
+        Pulumi cannot show) the path the reason starts with."""
+        return dict(split_failure(p, r) for p, r in self.failures)
+
+
+def split_failure(prop: str, reason: str) -> tuple[str, str]:
+    if prop:
+        return prop, reason
+    path, _, rest = reason.partition(": ")
+    return path, rest
+
 
 class ProviderProcess:
     """The provider server the CLI would start, and a gRPC client for it."""

@@ -60,6 +60,25 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+def scratch_checkout(destination: Path) -> Path:
+    """A copy of the checkout that ``make`` and ``programs/dev.sh`` can run in: their state
+    (``.emulator``, ``.pulumi``, stack files) lands there, never in the user's working tree.
+    Its ``.venv`` is this suite's own, and its ``pyproject.toml`` is older: ``make`` never
+    rebuilds it."""
+    import sys
+
+    destination.mkdir(parents=True, exist_ok=True)
+    import os
+
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, destination / name)
+    os.utime(destination / "pyproject.toml", (0, 0))  # older than the venv: never rebuilt
+    copy_project(destination)
+    shutil.copytree(ROOT / "tools", destination / "tools", ignore=shutil.ignore_patterns("bin"))
+    (destination / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    return destination
+
+
 class _EngineMocks(pulumi.runtime.Mocks):
     def __init__(self, engine: Engine, preview: bool) -> None:
         self.engine = engine

@@ -110,7 +110,7 @@ def test_a_bare_404_is_not_a_missing_group():
         with pytest.raises(UnexpectedAnswerError):
             client.delete(2911)
         provider = TargetGroupProvider()
-        provider.__dict__["_settings"] = _settings(server.url)
+        provider.core.use(_settings(server.url))
         with pytest.raises(UnexpectedAnswerError):
             provider.read("2911", {})  # refresh: an error, not "gone"
         outs = dict(seed("be01.response")["data"], deletionPolicy="delete")
@@ -124,7 +124,7 @@ def test_a_404_in_capillarys_envelope_with_its_code_is_gone():
     ).encode()
     with HostileServer(fixed("404 Not Found", body)) as server:
         provider = TargetGroupProvider()
-        provider.__dict__["_settings"] = _settings(server.url)
+        provider.core.use(_settings(server.url))
         assert provider.read("2911", {}).id == ""
 
 

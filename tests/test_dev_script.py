@@ -1,18 +1,29 @@
 """``make up``/``make down`` (programs/dev.sh): how the CLI is found, and where none can be had.
 
 ``make up`` against the real Pulumi CLI is proven in ``tests/real_cli/test_make_up.py``; the
-fake ``pulumi`` here only answers ``version``, to test which CLI is chosen.
+fake ``pulumi`` here only answers ``version``, to test which CLI is chosen. Every test runs
+the script of a scratch checkout (``checkout``): the user's own ``.emulator`` and ``.pulumi``
+are never touched, so ``make test`` after ``make up`` leaves that emulator running.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
+
+import pytest
 
 from tests.engine import ROOT
+from tests.program import scratch_checkout
 
 
-def _run(*args: str, home) -> subprocess.CompletedProcess:
+@pytest.fixture
+def checkout(tmp_path) -> Path:
+    return scratch_checkout(tmp_path / "checkout")
+
+
+def _run(*args: str, home, checkout: Path) -> subprocess.CompletedProcess:
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(home),
@@ -23,28 +34,28 @@ def _run(*args: str, home) -> subprocess.CompletedProcess:
     if "TMPDIR" in os.environ:
         env["TMPDIR"] = os.environ["TMPDIR"]
     return subprocess.run(
-        ["bash", str(ROOT / "programs" / "dev.sh"), *args],
+        ["bash", str(checkout / "programs" / "dev.sh"), *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=ROOT,
+        cwd=checkout,
     )
 
 
-def test_up_without_pulumi_stops_with_one_clear_sentence(tmp_path):
-    result = _run("up", home=tmp_path)
+def test_up_without_pulumi_stops_with_one_clear_sentence(tmp_path, checkout):
+    result = _run("up", home=tmp_path, checkout=checkout)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "error: no Pulumi CLI 3.146.0 or newer was found, Pulumi's installer could not be "
         "reached and Go is not installed; install the Pulumi CLI "
         "(https://www.pulumi.com/docs/iac/download-install/) or Go 1.26, and run again."
     )
-    assert not (ROOT / ".emulator" / "pid").exists() or "18931" not in result.stdout
+    assert not (checkout / ".emulator" / "pid").exists()
 
 
-def test_down_with_nothing_running(tmp_path):
-    result = _run("down", home=tmp_path)
+def test_down_with_nothing_running(tmp_path, checkout):
+    result = _run("down", home=tmp_path, checkout=checkout)
     assert result.returncode == 0 and "no emulator running" in result.stdout
 
 
@@ -95,6 +106,7 @@ def _fake_env(tmp_path, version: str = "3.272.0") -> dict[str, str]:
         # the user's own passphrase settings, which the dev stack must not use
         "PULUMI_CONFIG_PASSPHRASE": "my-personal-passphrase",
         "PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "my-passphrase.txt"),
+        "CHECKOUT": str(scratch_checkout(tmp_path / "checkout")),
     }
     if "TMPDIR" in os.environ:
         env["TMPDIR"] = os.environ["TMPDIR"]
@@ -102,13 +114,14 @@ def _fake_env(tmp_path, version: str = "3.272.0") -> dict[str, str]:
 
 
 def _dev_sh(command: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    checkout = Path(env["CHECKOUT"])
     return subprocess.run(
-        ["bash", str(ROOT / "programs" / "dev.sh"), command],
+        ["bash", str(checkout / "programs" / "dev.sh"), command],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
-        cwd=ROOT,
+        cwd=checkout,
     )
 
 
@@ -255,3 +268,40 @@ def test_make_clean_leaves_nothing_ignored(tmp_path):
         ["git", "status", "--ignored", "--porcelain"], cwd=clone, capture_output=True, text=True
     ).stdout
     assert [line for line in left.splitlines() if line[:2] in ("!!", "??")] == []
+
+
+def test_the_suite_leaves_a_running_make_up_emulator_alive(tmp_path):
+    """`make up`, then `make test` (the README's order): the tests that stop emulators run in
+    a checkout whose own `make up` emulator is running, and it is still running afterwards;
+    and the session's guard (tests/conftest.py) sees any change to that state."""
+    import shutil
+    import sys
+
+    from tests.conftest import working_state
+
+    env = _fake_env(tmp_path)
+    del env["CAPILLARY_EMULATOR_DIR"]  # the checkout's own .emulator, as a user's make up
+    checkout = Path(env["CHECKOUT"])
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "tests", checkout / "tests", ignore=ignore)
+    up = _dev_sh("up", env)
+    assert up.returncode == 0, up.stderr
+    try:
+        before = working_state(checkout)
+        assert before["emulator alive"] is True
+        tests = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",
+             "tests/test_dev_script.py", "-k", "down_with_nothing or returns_once"],
+            cwd=checkout,
+            env={**os.environ, "PORT": "8080"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert tests.returncode == 0, tests.stdout + tests.stderr
+        assert working_state(checkout) == before  # the emulator lives, its files unchanged
+        stopped = _dev_sh("down", env)  # what the old test did to the user's emulator
+        assert stopped.returncode == 0
+        assert working_state(checkout) != before  # the guard would fail such a run
+    finally:
+        _dev_sh("down", env)

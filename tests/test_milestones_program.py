@@ -118,9 +118,10 @@ def test_period_date_edit_is_refused_then_replaced_when_opted_in(
     )
     with pytest.raises(CheckFailed) as caught:
         stack.preview()
-    ((path, reason),) = caught.value.failures
-    assert path == "periods[0].endDate"
-    assert "cannot change periods[0].endDate after a milestone is created" in reason
+    ((path, reason),) = caught.value.by_path.items()  # in the data file's own spelling
+    assert path == "periods[0].end_date"
+    assert "cannot change periods[0].end_date after a milestone is created" in reason
+    assert "set on_immutable_change to replace on it" in reason
     assert len(_log(control)) == calls
     old_id = _groups(api)["steps-5000-in-2-days"]["id"]
     _edit(

@@ -162,7 +162,7 @@ def test_a_program_and_a_diff_without_immutable_changes_never_load_the_settings(
 import json, sys
 from pulumi.dynamic import ConfigureRequest
 from pulumi_capillary import TargetGroup, TargetGroupArgs, TargetGroupProvider
-from pulumi_capillary.dynamic.outputs import outputs
+from pulumi_capillary.operations import outputs
 assert 'pydantic_settings' not in sys.modules, 'the program loaded the settings'
 def sent(value):  # as the engine sends them: every number a float, at every depth
     if isinstance(value, dict):

@@ -59,7 +59,7 @@ def test_an_immutable_change_under_an_unknown_policy_waits_for_up(engine, contro
     body["onImmutableChange"] = "fail"
     with pytest.raises(CheckFailed) as caught:  # known at up: decided then
         engine.register("m", body)
-    assert [p for p, _ in caught.value.failures] == ["toDate"]
+    assert list(caught.value.by_path) == ["toDate"]
 
 
 def test_a_declared_text_like_the_unknown_marker_is_a_real_value(engine):
@@ -67,7 +67,7 @@ def test_a_declared_text_like_the_unknown_marker_is_a_real_value(engine):
     body = dict(seed("be01.request"), description="(known after apply)")
     with pytest.raises(CheckFailed) as caught:
         engine.register("m", body, preview=True)
-    assert [p for p, _ in caught.value.failures] == ["description"]
+    assert list(caught.value.by_path) == ["description"]
 
 
 # -- 3. time --------------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ def test_a_time_outside_the_years_1_to_9999_in_utc_is_refused_at_check(engine, c
     body = dict(seed("be01.request"), toDate=value)
     with pytest.raises(CheckFailed) as caught:
         engine.register("m", body, preview=True)
-    assert dict(caught.value.failures)["toDate"].startswith("must lie between the years 1 and")
+    assert caught.value.by_path["toDate"].startswith("must lie between the years 1 and")
     assert api_calls(control) == []
 
 
@@ -102,7 +102,7 @@ def test_hostile_input_gets_a_failure_with_its_path(engine, control):
     body["targets"][0]["expressionJson"] = "[" * 100_000 + "]" * 100_000
     with pytest.raises(CheckFailed) as caught:
         engine.register("m", body, preview=True)
-    failures = dict(caught.value.failures)
+    failures = caught.value.by_path
     assert set(failures) == {"name", "targets[0].name", "targets[0].expressionJson"}
     assert "control characters" in failures["targets[0].name"]
     assert "nested too deeply" in failures["targets[0].expressionJson"]
@@ -122,7 +122,7 @@ def test_field_and_cross_field_problems_are_reported_together(engine):
     body["targets"][0]["defaultValues"].append({"defaultValue": "x"})  # both
     with pytest.raises(CheckFailed) as caught:
         engine.register("m", body, preview=True)
-    assert {p for p, _ in caught.value.failures} >= {
+    assert set(caught.value.by_path) >= {
         "name",
         "totalPeriods",
         "periods[1].startDate",
@@ -178,7 +178,7 @@ def test_a_changed_value_of_a_field_not_echoed_is_still_refused(engine, control)
     engine.register("m", dict(seed("be01.request"), description="first"))
     with pytest.raises(CheckFailed) as caught:
         engine.register("m", dict(seed("be01.request"), description="second"), preview=True)
-    assert [p for p, _ in caught.value.failures] == ["description"]
+    assert list(caught.value.by_path) == ["description"]
 
 
 # -- 8. what the user wrote ---------------------------------------------------------------------
@@ -198,7 +198,7 @@ def test_a_change_is_reported_under_the_key_the_user_declared(engine):
     changed = dict(body, targetCycleStartDateISO="2026-01-05T00:00:00Z")
     with pytest.raises(CheckFailed) as caught:
         engine.register("m", changed, preview=True)
-    assert [p for p, _ in caught.value.failures] == ["targetCycleStartDateISO"]
+    assert list(caught.value.by_path) == ["targetCycleStartDateISO"]
     engine.register("m", dict(body, onImmutableChange="replace", deletionPolicy="delete"))
     step = engine.register(
         "m", dict(changed, onImmutableChange="replace", deletionPolicy="delete"), preview=True

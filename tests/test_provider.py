@@ -10,8 +10,8 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from pulumi_capillary import ConfigurationError, TargetGroupProvider
-from pulumi_capillary.dynamic.outputs import outputs, recorded_of
 from pulumi_capillary.exceptions import AdoptionMismatchError, ImmutableChangeError
+from pulumi_capillary.operations import outputs, recorded_of
 from tests.support import seed, stack_config
 
 PROVIDER_KEY = "__provider"

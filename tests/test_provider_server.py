@@ -59,12 +59,12 @@ def test_immutable_change_is_refused_at_check_before_any_call(engine, control):
     body["fromDate"] = "2025-12-31T00:00:00Z"
     with pytest.raises(CheckFailed) as caught:
         engine.register("be01", body, preview=True)
-    failures = dict(caught.value.failures)
+    failures = caught.value.by_path
     assert set(failures) == {"periods[0].startDate", "fromDate"}
     reason = failures["periods[0].startDate"]
     assert "Capillary cannot change periods[0].startDate" in reason
     assert "2025-07-17 → 2025-07-16" in reason
-    assert "new name" in reason and "onImmutableChange: replace" in reason
+    assert "new name" in reason and "set onImmutableChange to replace on it" in reason
     assert "resets every customer's progress" in reason
     assert len(api_calls(control)) == before
 
@@ -204,7 +204,7 @@ def test_invalid_declaration_fails_check_with_paths(engine, control):
     body["totalPeriods"] = "two"
     with pytest.raises(CheckFailed) as caught:
         engine.register("bad", body, preview=True)
-    assert {p for p, _ in caught.value.failures} == {
+    assert set(caught.value.by_path) == {
         "targets[0].defaultValues[1].defaultValue",
         "totalPeriods",
     }

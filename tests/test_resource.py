@@ -113,6 +113,7 @@ def test_from_dict_reads_the_data_file_shape():
     )
     body = args.to_inputs()
     assert body["targets"][0]["defaultValues"] == [{"defaultValue": 3}]
+    assert body.pop("keySpelling") == "snake_case"  # refusals name its fields in snake_case
     TargetGroupSpec.model_validate(body)
     with pytest.raises(DeclarationError) as caught:
         TargetGroupArgs.from_dict(

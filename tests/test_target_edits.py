@@ -56,6 +56,7 @@ def test_one_period_value_is_an_update_naming_the_period(engine, control, api):
     start = _mark(control)
     assert engine.register("m", body).op == "update"
     assert _calls_since(control, start) == [
+        ("GET", "/v3/targetGroups/2911/targets"),  # before any write: can it be read back?
         ("PUT", "/v3/targetGroups/2911/targets/3147"),  # one call for the one target
         ("GET", "/v3/targetGroups/2911"),  # one read-back
         ("GET", "/v3/targetGroups/2911/targets"),
@@ -66,7 +67,7 @@ def test_one_period_value_is_an_update_naming_the_period(engine, control, api):
 
 def test_all_values_and_the_change_text(engine, api):
     from pulumi_capillary.diff import compare_to_record
-    from pulumi_capillary.dynamic.outputs import recorded_of
+    from pulumi_capillary.operations import recorded_of
 
     body = seed("be01.request")
     engine.register("m", body)

@@ -34,9 +34,11 @@ from .api.deadline import Deadline
 from .diff import Change, ChangeSet, compare_to_record
 from .exceptions import (
     AdoptionMismatchError,
+    AuthenticationError,
     CapillaryError,
     EditNotAppliedError,
     NameTakenError,
+    NotFoundError,
     RateLimitedError,
     TransientError,
 )
@@ -105,7 +107,15 @@ class Applier:
         deadline: Deadline | None = None,
     ) -> dict[str, Any]:
         """Read a group and return it if it matches the declaration; fail with the differences."""
-        recorded = self.client.read(group_id, deadline)
+        try:
+            recorded = self.client.read(group_id, deadline)
+        except NotFoundError:
+            raise NotFoundError(
+                f"Target group {group_id}, which adoptExistingId names, does not exist in this "
+                "org (or was deactivated); an id belongs to one org: give this stack the id of "
+                "the group in its own org, or leave adoptExistingId out to create the milestone.",
+                code=310017,
+            ) from None
         changes = compare_to_record(recorded, declared)
         if changes:
             raise AdoptionMismatchError(
@@ -175,17 +185,32 @@ class Applier:
         declared: dict[str, Any],
         changes: ChangeSet,
     ) -> dict[str, Any]:
-        """Make the plan's updatable changes, then read back and verify each one took."""
+        """Make the plan's updatable changes, then read back and verify each one took. The
+        group is read before any write: an edit that could not be verified is not made."""
         calls = edits_by_call(list(changes.updates))
         if not calls:
             return recorded
+        try:
+            if Edit.GROUP in calls:
+                current = self.client.read(group_id)
+                targets = current.get("targets") or []
+            else:
+                targets = self.client.targets(group_id)
+        except NotFoundError:
+            raise NotFoundError(
+                f"Target group {group_id} ({recorded.get('name')!r}) no longer exists in "
+                "Capillary (it was deleted or deactivated), so it cannot be edited; run `pulumi "
+                "refresh` to drop it from the stack, then `pulumi up` creates it again.",
+                code=310017,
+            ) from None
         if Edit.GROUP in calls:
-            current = self.client.read(group_id)
             self.client.edit_group(group_id, group_edit_body(current, declared))
         indexes = sorted({_target_index(c) for c in calls.get(Edit.TARGET, [])})
+        now = {t.get("id"): t for t in targets}
         done: list[int] = []
         for index in indexes:
             target = (recorded.get("targets") or [])[index]
+            target = now.get(target.get("id"), target)  # as it is now, where it still is
             body = target_edit_body(target, declared["targets"][index])
             try:
                 self.client.update_target(group_id, target["id"], body)
@@ -210,10 +235,14 @@ class Applier:
     ) -> EditNotAppliedError:
         changed = ", ".join(f"targets[{i}]" for i in done) or "none"
         left = ", ".join(f"targets[{i}]" for i in indexes if i not in done)
+        then = (
+            "Fix the credentials as it says, then run `pulumi up` again to finish"
+            if isinstance(error, AuthenticationError)
+            else "The edits are safe to repeat: run `pulumi up` again to finish"
+        )
         return EditNotAppliedError(
-            f"The edit of target group {group_id} stopped at targets[{failed}] ({error}). "
-            f"Changed: {changed}; not changed: {left}. The edits are safe to repeat: run "
-            "`pulumi up` again to finish."
+            f"The edit of target group {group_id} stopped at targets[{failed}]: "
+            f"{str(error).rstrip('.')}. Changed: {changed}; not changed: {left}. {then}."
         )
 
     # -- delete ----------------------------------------------------------------------------

@@ -74,6 +74,14 @@ def _instant(text: str) -> str:
     return utc_moment(text).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def end_of_day(value: Any) -> Any:
+    """A recorded day (``2027-03-31``) read back as the end it means, the day's last second:
+    as a declaration's end, its first second would make a one-day period end as it starts."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        return value.strip() + "T23:59:59Z"
+    return value
+
+
 def number(value: Any) -> Any:
     return None if value is None else integral(float(value))
 
@@ -137,6 +145,7 @@ class Row:
     recorded: tuple[str, ...] | None = ()
     edit: Edit | None = None  # for UPDATABLE rows: the call that edits the field
     itemwise: bool = False  # a list compared element by element (changes name the index)
+    restore: Callable[[Any], Any] = same  # a recorded value back as a declaration writes it
 
     @cached_property
     def key(self) -> str:
@@ -168,7 +177,7 @@ FIELDS: tuple[Row, ...] = (
     Row("active", IMMUTABLE, default=True),
     Row("preferredTillId", IMMUTABLE, number),
     Row("fromDate", IMMUTABLE, day),
-    Row("toDate", IMMUTABLE, day),
+    Row("toDate", IMMUTABLE, day, restore=end_of_day),
     Row("trackingType", IMMUTABLE),
     Row("targetEvaluationType", IMMUTABLE),
     Row("totalPeriods", IMMUTABLE, number, default=period_count),
@@ -181,7 +190,7 @@ FIELDS: tuple[Row, ...] = (
     # its periods, matched by position
     Row("periods[]", IMMUTABLE),
     Row("periods[].startDate", IMMUTABLE, day),
-    Row("periods[].endDate", IMMUTABLE, day),
+    Row("periods[].endDate", IMMUTABLE, day, restore=end_of_day),
     Row("periods[].refCode", IMMUTABLE),
     Row("periods[].description", IMMUTABLE, text),
     Row("periods[].active", IMMUTABLE, default=True),

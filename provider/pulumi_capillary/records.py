@@ -81,7 +81,7 @@ def declared_from_recorded(
                 continue
             key = next((k for k in keys if source.get(k) is not None), None)
             if key is not None:
-                out[key if len(keys) > 1 else row.declared_keys()[0]] = source[key]
+                out[key if len(keys) > 1 else row.declared_keys()[0]] = row.restore(source[key])
         return out
 
     declared = pick(recorded, "")

@@ -67,11 +67,12 @@ def test_an_immutable_change_is_refused_at_preview_with_our_message(project, api
     preview = project.preview("dev", check=False)
     assert preview.returncode != 0
     errors = [m for m in preview.diagnostics("error") if "product-reviews" in m]
-    assert any(
-        "property trackingType value {STREAKS} has a problem: Capillary cannot change "
-        "trackingType after a milestone is created (trackingType: DEFAULT → STREAKS)"
-        in m
-        and "onImmutableChange: replace" in m
+    assert any(  # in the data file's own spelling, and a way out from where the user is
+        "resource 'product-reviews' has a problem: tracking_type: Capillary cannot change "
+        "tracking_type after a milestone is created (DEFAULT → STREAKS). Keep the recorded "
+        "value and declare the change as a new milestone under a new name, or opt in to "
+        "replacing this one: set on_immutable_change to replace on it, or `pulumi config set "
+        "capillary:onImmutableChange replace` for the whole stack" in m
         for m in errors
     ), errors
     assert "Traceback" not in preview.output

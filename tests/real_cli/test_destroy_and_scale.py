@@ -32,7 +32,8 @@ def test_destroy_under_abandon_leaves_every_group_and_names_each(project, api, c
     shown = "".join(destroy.shown())
     assert shown.count("warning: target group") == len(NAMES), shown
     for name in NAMES:
-        assert f"({name!r}) was removed from the stack but keeps running in Capillary" in shown
+        assert f"({name!r}) is no longer managed by this stack and keeps running" in shown
+    assert "set deletionPolicy" not in shown  # no advice that cannot help after a destroy
     assert writes(control)[before:] == []
     assert sorted(g["name"] for g in groups(api)) == sorted(NAMES)
     assert project.resources("dev") == {}

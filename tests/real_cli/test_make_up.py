@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
+from tests.program import scratch_checkout
 from tests.real_cli.harness import ROOT
 
 
@@ -19,14 +17,7 @@ def _free_port() -> int:
 
 
 def test_make_up_applies_the_catalog_then_changes_nothing(tmp_path, pulumi_cli):
-    clone = tmp_path / "clone"
-    clone.mkdir()
-    for name in ("Makefile", "pyproject.toml", "Pulumi.yaml", "Pulumi.dev.yaml"):
-        shutil.copy2(ROOT / name, clone / name)  # copy2: the venv stays newer than pyproject
-    for folder in ("programs", "tools"):
-        shutil.copytree(ROOT / folder, clone / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    venv = Path(sys.executable).parent.parent
-    (clone / ".venv").symlink_to(venv)  # the project's own venv, built once by `make test`
+    clone = scratch_checkout(tmp_path / "clone")  # the project's own venv, built once
     env = {
         "PATH": f"{pulumi_cli}:/usr/bin:/bin",
         "HOME": str(tmp_path),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_capillary.emulator import Credentials, EmulatorServer
+from tests.real_cli.test_catalog import writes
 from tests.support import SEED_NOW, basic_header
 
 PASSWORD = "Otter-Glacier-4419-password"
@@ -113,5 +114,8 @@ def test_an_edit_of_a_group_that_no_longer_reads_back_fails_in_one_sentence(proj
     up = project.up("dev", check=False)
     assert up.returncode != 0
     _no_traceback(up)
-    errors = [m for m in up.diagnostics("error") if f"target group {group['id']}" in m]
-    assert errors and "Target group not found or deactivated" in errors[0], up.output
+    errors = [m for m in up.diagnostics("error") if f"Target group {group['id']}" in m]
+    assert errors, up.output
+    assert "no longer exists in Capillary (it was deleted or deactivated), so it cannot be " \
+        "edited; run `pulumi refresh` to drop it from the stack" in errors[0]
+    assert not [w for w in writes(control) if w[0] == "PUT"]  # refused before any write

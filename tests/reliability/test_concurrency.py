@@ -55,6 +55,6 @@ def test_mixed_calls_while_tokens_expire(emulator, control, figure):
     figure("concurrency.token_generations", f"{generations} (at most {windows} windows)")
     figure("concurrency.errors", 0)
     figure("concurrency.rejected_401", rejected)
-    assert generations == provider.client.auth.generations
+    assert generations == provider.core.client.auth.generations
     assert 2 <= generations <= windows and rejected == 0
     assert len(control.get("/groups").json()["groups"]) == total >= 32

@@ -103,8 +103,9 @@ def error_for(
         )
     if status == 403:
         return AuthenticationError(
-            f"Capillary refused {where} (HTTP 403: {message}); the till or OAuth client "
-            "needs access to target groups.",
+            f"Capillary refused {where} (HTTP 403: {message}); the till or OAuth client of "
+            f"{say('username')} or {say('oauth_key')} needs access to target groups: use "
+            "credentials that have it.",
             **kw,
         )
     if code == NOT_FOUND:

@@ -232,6 +232,12 @@ class CapillaryClient:
         """The group with its periods and its targets, as Capillary records them."""
         return self._whole({"id": group_id}, deadline)
 
+    def targets(self, group_id: int | str, deadline: Deadline | None = None) -> list[Any]:
+        """The group's targets, as Capillary records them now."""
+        path = f"{GROUPS}/{group_id}/targets"
+        found = self.call("GET", path, deadline)
+        return list(shaped(found, list, f"GET {path}", self._say("base_url"), all_objects))
+
     def list_groups(
         self, include_periods: bool = False, deadline: Deadline | None = None
     ) -> list[dict[str, Any]]:

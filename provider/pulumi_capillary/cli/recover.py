@@ -30,8 +30,8 @@ from typing import Any
 
 from ..declaration.models import OPTION_KEYS, PROVIDER_KEY, parse_inputs
 from ..diff import compare_to_record
-from ..dynamic.outputs import outputs
 from ..exceptions import CapillaryError
+from ..operations import outputs
 
 TYPE = "pulumi-python:dynamic/capillary:TargetGroup"
 Reader = Callable[[int], dict[str, Any]]

@@ -188,6 +188,9 @@ OPTION_KEYS: frozenset[str] = frozenset(
     f.alias for f in ResourceOptions.model_fields.values() if f.alias
 )
 PROVIDER_KEY = "__provider"
+# How the declaration spells its keys ("snake_case" from Python arguments and data files):
+# an input that only words messages, so it is neither sent nor compared.
+SPELLING_KEY = "keySpelling"
 
 
 @cache  # read per key of every declaration: the models do not change
@@ -254,8 +257,11 @@ def _violations(error: ValidationError, model: type[_Model], by_name: bool) -> l
 
 def split_inputs(inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Resource inputs → (the request body, the provider-only options)."""
-    body = {k: v for k, v in inputs.items() if k not in OPTION_KEYS and k != PROVIDER_KEY}
+    body = {k: v for k, v in inputs.items() if k not in OPTION_KEYS and k not in _NOT_BODY}
     return body, {k: v for k, v in inputs.items() if k in OPTION_KEYS}
+
+
+_NOT_BODY = frozenset({PROVIDER_KEY, SPELLING_KEY})
 
 
 def validated(

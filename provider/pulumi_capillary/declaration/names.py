@@ -9,14 +9,17 @@ file spells it. A data file lists a target's values bare, one per period; inputs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
+from enum import Enum
 from functools import cache
 from typing import Any, NamedTuple
 
-from ..exceptions import DeclarationError, Loc, Violation
+from ..exceptions import DeclarationError, Loc, Violation, format_path
 from .models import (
     MODELS,
+    SPELLING_KEY,
     ResourceOptions,
     TargetGroupSpec,
     _Model,
@@ -51,6 +54,46 @@ def python_loc(loc: Loc) -> Loc:
     """A camelCase location in Python names, as a data file spells it: ``("targets", 0,
     "defaultValues", 1, "defaultValue")`` → ``("targets", 0, "default_values", 1)``."""
     return _bare_dropped(tuple(_PYTHON_NAMES.get(p, p) if isinstance(p, str) else p for p in loc))
+
+
+# our messages name fields in camelCase; these are the names another spelling writes otherwise
+_RESPELT = {alias: name for alias, name in _PYTHON_NAMES.items() if alias != name}
+_CAMEL_WORD = re.compile(r"\b(" + "|".join(sorted(_RESPELT, key=len, reverse=True)) + r")\b")
+
+
+class Spelling(str, Enum):
+    """How a declaration spells its keys, so that a message names them as the user wrote them:
+    camelCase (the request body's own names: a documented body, a YAML program) or snake_case
+    (Python arguments and milestone data files, which also list a target's values bare)."""
+
+    CAMEL = "camelCase"
+    SNAKE = "snake_case"
+
+    def loc(self, loc: Loc) -> Loc:
+        return python_loc(loc) if self is Spelling.SNAKE else loc
+
+    def path(self, loc: Loc) -> str:
+        return format_path(self.loc(loc))
+
+    def key(self, name: str) -> str:
+        """A camelCase key (``onImmutableChange``) as this spelling writes it."""
+        return _PYTHON_NAMES.get(name, name) if self is Spelling.SNAKE else name
+
+    def text(self, text: str) -> str:
+        """One of our messages with the camelCase field names in it respelt."""
+        if self is Spelling.CAMEL:
+            return text
+        return _CAMEL_WORD.sub(lambda match: _RESPELT[match.group(1)], text)
+
+    def violation(self, violation: Violation) -> Violation:
+        """A violation found in camelCase inputs, located and worded in this spelling."""
+        return replace(violation, loc=self.loc(violation.loc), rule=self.text(violation.rule))
+
+
+def spelling_of(inputs: Mapping[str, Any]) -> Spelling:
+    """The spelling a declaration's messages use: camelCase (the inputs' own) unless the
+    declaration says it was written in snake_case (``keySpelling``)."""
+    return Spelling.SNAKE if inputs.get(SPELLING_KEY) == Spelling.SNAKE.value else Spelling.CAMEL
 
 
 class _Key(NamedTuple):
@@ -167,11 +210,12 @@ def parse_data(data: Mapping[str, Any]) -> tuple[TargetGroupSpec, ResourceOption
     spec, found = validated(TargetGroupSpec, wrapped, by_name=True)
     # the models read the file by Python name: their locations are spelt as it spells them
     violations = [replace(v, loc=_bare_dropped(v.loc)) for v in violations + found]
+    violations = [replace(v, rule=Spelling.SNAKE.text(v.rule)) for v in violations]
     seen = {v.loc for v in violations}
     for rule in cross_field_violations(from_python_names(declared)):
-        loc = python_loc(rule.loc)
-        if loc not in seen:
-            violations.append(replace(rule, loc=loc))
+        respelt = Spelling.SNAKE.violation(rule)
+        if respelt.loc not in seen:
+            violations.append(respelt)
     if violations:
         raise DeclarationError(violations)
     return spec, parsed_options

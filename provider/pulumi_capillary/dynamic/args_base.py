@@ -13,9 +13,17 @@ from typing import Any, ClassVar, TypeVar
 
 import pulumi
 
-from ..declaration.models import _Model, listed_bare, nested_model, parse_inputs, split_inputs
-from ..declaration.names import parse_data, to_python_names, wrapped_items
+from ..declaration.models import (
+    SPELLING_KEY,
+    _Model,
+    listed_bare,
+    nested_model,
+    parse_inputs,
+    split_inputs,
+)
+from ..declaration.names import Spelling, parse_data, to_python_names, wrapped_items
 from ..declaration.values import format_moment
+from ..exceptions import DeclarationError
 from ..unknown import UNKNOWN_SENTINEL
 
 
@@ -95,7 +103,15 @@ def _each(value: Any, convert: Callable[[Mapping[str, Any]], Any]) -> Any:
 
 
 class TargetGroupBehaviour(Args):
-    """A milestone as declared; see the create request of ``POST v3/targetGroups``."""
+    """A milestone as declared; see the create request of ``POST v3/targetGroups``.
+
+    Its inputs say how it was spelt (``keySpelling``), so that a refusal names its fields as
+    the user wrote them: snake_case from Python arguments and data files, camelCase from a
+    documented body (``from_body``)."""
+
+    def to_inputs(self) -> dict[str, Any]:
+        spelling = self.__dict__.get("_spelling", Spelling.SNAKE)
+        return {**super().to_inputs(), SPELLING_KEY: spelling.value}
 
     @classmethod
     def from_dict(cls: type[_A], data: Mapping[str, Any]) -> _A:
@@ -113,7 +129,9 @@ class TargetGroupBehaviour(Args):
         Capillary assigns itself (``targetGroupId``, ``periodId``) are dropped. Problems
         raise :class:`DeclarationError` naming each, as in a data file.
         """
-        return cls.from_dict(to_python_names(body))
+        args = cls.from_dict(to_python_names(body))
+        args.__dict__["_spelling"] = Spelling.CAMEL
+        return args
 
     def validate(self) -> dict[str, Any]:
         """Check this declaration as the provider's ``check`` will, without the engine: in a
@@ -121,7 +139,11 @@ class TargetGroupBehaviour(Args):
         body; raises :class:`DeclarationError` listing every problem. A value another
         resource computes (a ``pulumi.Output``) counts as unknown: it is checked at preview."""
         inputs = _known(self.to_inputs())
-        spec, _ = parse_inputs(inputs)
+        spelling = self.__dict__.get("_spelling", Spelling.SNAKE)
+        try:
+            spec, _ = parse_inputs(inputs)
+        except DeclarationError as error:
+            raise DeclarationError([spelling.violation(v) for v in error.violations]) from None
         if spec is None:
             return split_inputs(inputs)[0]
         return spec.body()

@@ -1,21 +1,11 @@
-"""The Pulumi dynamic provider for Capillary target groups.
+"""The Pulumi dynamic provider for Capillary target groups: ``operations.py`` in the
+dynamic-provider protocol.
 
 How the engine drives it (pulumi/pulumi: ``pkg/resource/deploy/step_generator.go`` and the
-SDK's ``pulumi/dynamic/__main__.py``), and what each step does here:
-
-1. ``configure`` — once per provider process: read the stack's ``capillary:`` settings.
-   Problems are kept and raised by the first call that needs them.
-2. ``check(old inputs, new inputs)`` — validate the declaration and return it in canonical
-   form (so the CLI shows only meaningful input changes). With old inputs, turn the plan's
-   refusals (``plan.py``) into failures: each change Capillary cannot make, unless replacement
-   is opted in. No API call.
-3. ``diff(id, recorded outputs, inputs)`` — the same verdict against what Capillary
-   recorded: no change, an update in place, or a replacement. No API call, never raises (the
-   engine also calls it to label refreshes).
-4. ``create`` / ``update`` / ``delete`` — the API calls, through the apply layer
-   (``apply.py``); outputs are always the whole recorded group.
-5. ``read`` — refresh and ``TargetGroup.get``: the recorded group, and the inputs that would
-   recreate it when it drifted.
+SDK's ``pulumi/dynamic/__main__.py``): ``configure`` once per provider process, then
+``check``, ``diff``, ``create``, ``update``, ``delete`` and ``read`` per resource. Each is
+translated to :class:`~pulumi_capillary.operations.Milestones`, which decides nothing the
+plan does not; the results are translated back to the SDK's types.
 
 The object is pickled into every resource's state, so it holds nothing at construction:
 settings and client are built in the provider process, after unpickling.
@@ -26,9 +16,8 @@ from __future__ import annotations
 import sys
 import threading
 import traceback
-from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -41,33 +30,18 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..declaration.models import (
-    canonical_or_none,
-    parse_inputs,
-    split_inputs,
-)
-from ..exceptions import (
-    CapillaryError,
-    ConfigurationError,
-    DeclarationError,
-    NotFoundError,
-    quote,
-)
-from ..plan import Action, Policies, Verdict, drifted, plan_declarations, plan_record
-from ..records import declared_from_recorded
-from ..unknown import is_unknown
-from .outputs import applied_of, options_of, outputs, recorded_of
-
-if TYPE_CHECKING:
-    from ..api.client import CapillaryClient
-    from ..api.settings import Settings
-    from ..apply import Applier
+from ..exceptions import CapillaryError
+from ..operations import Milestones
+from ..plan import Action
 
 _INIT = threading.RLock()  # module-level: never pickled with the provider
 
 
-def _warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr, flush=True)  # shown by the Pulumi CLI
+def _say(prefix: str) -> Any:
+    def say(message: str) -> None:
+        print(f"{prefix}{message}", file=sys.stderr, flush=True)  # shown by the Pulumi CLI
+
+    return say
 
 
 class _PlainTraceback:
@@ -104,10 +78,6 @@ def _plain_errors_in_provider_server() -> None:
         server.traceback = _PlainTraceback(traceback)  # type: ignore[attr-defined]
 
 
-def _failures(error: DeclarationError) -> list[CheckFailure]:
-    return [CheckFailure(v.path, f"{v.rule} (got {quote(v.value)})") for v in error.violations]
-
-
 class TargetGroupProvider(ResourceProvider):
     """Capillary target groups (milestones) as Pulumi resources."""
 
@@ -119,178 +89,50 @@ class TargetGroupProvider(ResourceProvider):
     def __setstate__(self, state: dict[str, Any]) -> None:
         pass
 
-    # -- settings and client, built in the provider process ------------------------------
+    @property
+    def core(self) -> Milestones:
+        core: Milestones | None = self.__dict__.get("_core")
+        if core is None:
+            with _INIT:
+                core = self.__dict__.get("_core")
+                if core is None:
+                    core = self.__dict__["_core"] = Milestones(_say("warning: "), _say(""))
+        return core
+
     def configure(self, req: ConfigureRequest) -> None:
         _plain_errors_in_provider_server()
-        with _INIT:  # read when first needed: most checks and diffs never need them
-            self.__dict__["_config"] = req.config.get
-            self.__dict__.pop("_settings", None)
-            self.__dict__.pop("_applier", None)
+        self.core.configure(req.config.get)
 
-    @property
-    def settings(self) -> Settings:
-        settings: Settings | None = self.__dict__.get("_settings")
-        if settings is None:
-            with _INIT:
-                settings = self.__dict__.get("_settings")
-                if settings is None:
-                    from ..api.settings import load_settings  # pydantic-settings: when needed
-
-                    settings = load_settings(self.__dict__.get("_config"))
-                    self.__dict__["_settings"] = settings
-        return settings
-
-    @property
-    def applier(self) -> Applier:
-        applier = self.__dict__.get("_applier")
-        if applier is None:
-            with _INIT:
-                applier = self.__dict__.get("_applier")
-                if applier is None:
-                    from ..api.client import CapillaryClient
-                    from ..apply import Applier  # httpx: only when a call is made
-
-                    client = CapillaryClient(self.settings)
-                    applier = self.__dict__["_applier"] = Applier(client, _warn)
-        return applier
-
-    @property
-    def client(self) -> CapillaryClient:
-        return self.applier.client
-
-    def _policies(self, before: dict[str, Any], after: dict[str, Any]) -> Callable[[], Policies]:
-        """Per-resource policy inputs (possibly unknown), else the stack's: read only when
-        a verdict depends on them, so a check or diff without an immutable change never
-        reads the settings."""
-
-        def pick(props: dict[str, Any], key: str, default: str) -> Any:
-            value = props.get(key)
-            if value is None:
-                return default
-            return value if is_unknown(value) else str(value).strip().lower()
-
-        def policies() -> Policies:
-            settings = self.settings
-            return Policies(
-                on_immutable_change=pick(after, "onImmutableChange", settings.on_immutable_change),
-                deletion_before=pick(before, "deletionPolicy", settings.deletion_policy),
-                deletion_after=pick(after, "deletionPolicy", settings.deletion_policy),
-            )
-
-        return policies
-
-    def _require_policies(self) -> None:
-        from ..api.settings import policy_problems
-
-        problems = "; ".join(map(str, policy_problems(self.settings)))
-        if problems:
-            raise ConfigurationError(
-                f"The Capillary provider is not configured: {problems}; fix the stack "
-                "configuration and run again."
-            )
-
-    # -- plan ----------------------------------------------------------------------------
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        try:
-            return self._check(olds, news)
-        except RecursionError:
-            reason = "is nested too deeply to be read; flatten it"
-            return CheckResult(news, [CheckFailure("(declaration)", reason)])
-
-    def _check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        body, options = split_inputs(news)
-        try:
-            spec, parsed = parse_inputs(news)
-        except DeclarationError as error:
-            return CheckResult(news, _failures(error))
-        if spec is not None:  # else unknown values in a preview: validated again at `up`
-            body = spec.body()
-        known = parsed.model_dump(by_alias=True, exclude_none=True)
-        inputs = {**body, **{k: known.get(k, v) for k, v in options.items()}}
-        if not olds:
-            return CheckResult(inputs, [])
-        # Old inputs may not validate (refreshed from a group changed in the Capillary UI):
-        # they are still what Capillary holds, so compare them as they are.
-        old_body = canonical_or_none(olds) or split_inputs(olds)[0]
-        verdict = plan_declarations(old_body, body, self._policies(olds, inputs))
-        if verdict.changes.immutable:
-            self._require_policies()
-        failures = [CheckFailure(r.path, r.reason) for r in verdict.refusals]
-        return CheckResult(inputs, failures)
-
-    def _verdict(self, olds: dict[str, Any], news: dict[str, Any]) -> Verdict:
-        body, _ = split_inputs(news)
-        return plan_record(
-            recorded_of(olds),
-            body,
-            self._policies(olds, news),
-            applied_of(olds),
-            options_changed=options_of(olds) != options_of(news),
-        )
+        checked = self.core.check(olds, news)
+        failures = [CheckFailure(f.property, f.reason) for f in checked.failures]
+        return CheckResult(checked.inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # Never raises: the engine also calls it with swapped arguments to label refreshes.
-        # A refusal here (a drift check could not see) is raised by update, before any call.
-        try:
-            verdict = self._verdict(olds, news)
-        except RecursionError:
-            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
-        if verdict.action is Action.NONE:
+        verdict = self.core.diff(olds, news)
+        if verdict is not None and verdict.action is Action.NONE:
             return DiffResult(changes=False, replaces=[], delete_before_replace=False)
-        if verdict.action is Action.REPLACE:
+        if verdict is not None and verdict.action is Action.REPLACE:
             return DiffResult(
                 changes=True, replaces=verdict.replaces, delete_before_replace=verdict.delete_first
             )
         return DiffResult(changes=True, replaces=[], delete_before_replace=False)
 
-    # -- apply ---------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec, options = parse_inputs(props)
-        assert spec is not None, "the engine sends known values to create"
-        body = spec.body()
-        if options.adopt_existing_id is not None:
-            recorded = self.applier.adopt(
-                options.adopt_existing_id, body, "was named by adoptExistingId"
-            )
-        else:
-            recorded = self.applier.create(body)
-        return CreateResult(str(recorded["id"]), outputs(recorded, options_of(props), body))
+        group_id, outs = self.core.create(props)
+        return CreateResult(group_id, outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        spec, _ = parse_inputs(news)
-        assert spec is not None, "the engine sends known values to update"
-        body = spec.body()
-        verdict = self._verdict(olds, {**news, **body})
-        verdict.raise_unless_in_place(_id)
-        recorded = self.applier.update(_id, recorded_of(olds), body, verdict.changes)
-        return UpdateResult(outputs(recorded, options_of(news), body))
+        return UpdateResult(self.core.update(_id, olds, news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        name = props.get("name", "")
-        self._require_policies()
-        if self._policies(props, props)().deletion_after == "abandon":
-            _warn(
-                f"target group {_id} ({name!r}) was removed from the stack but keeps running in "
-                "Capillary (deletionPolicy: abandon); deactivate it there, or set "
-                "deletionPolicy: delete to have Pulumi delete it."
-            )
-            return
-        if not self.applier.delete(_id):
-            _warn(f"target group {_id} ({name!r}) was already gone from Capillary.")
+        self.core.delete(_id, props)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            recorded = self.client.read(id_)
-        except NotFoundError:
-            return ReadResult("", {})  # Capillary's own 310017: gone, dropped from the state
-        applied = applied_of(props)
-        options = options_of(props)
-        outs = outputs(recorded, options, applied)
-        if not drifted(recorded_of(props), recorded, applied):
-            return ReadResult(id_, outs)  # keep the inputs as declared
-        declared = declared_from_recorded(recorded, applied)
-        inputs = {**(canonical_or_none(declared) or declared), **options}
-        return ReadResult(id_, outs, inputs)
+        found = self.core.read(id_, props)
+        if found.inputs is None:
+            return ReadResult(found.group_id, found.outputs)
+        return ReadResult(found.group_id, found.outputs, found.inputs)
 
 
 # Pickled by reference under its public name: the state of every resource holds the pickle,
