@@ -3,11 +3,17 @@
 # against the local Capillary emulator, with a file backend inside the project.
 #   programs/dev.sh up     set everything up, `pulumi up --yes`, summarise (make up)
 #   programs/dev.sh down   stop the background emulator (make down)
+#   programs/dev.sh env    print the `export` lines that let you run `pulumi` by hand on the
+#                          dev stack: eval "$(make -s env)"
+#   programs/dev.sh clean-state  remove the dev stack's local state (make clean), refusing
+#                          while the backend holds other stacks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PORT=${PORT:-8080}
 STATE_DIR=${CAPILLARY_EMULATOR_DIR:-$ROOT/.emulator}
+BACKEND_DIR=$ROOT/.pulumi
+PROJECT=capillary-milestones
 export PATH="$ROOT/.venv/bin:$PATH"
 
 say() { printf '==> %s\n' "$*"; }
@@ -96,8 +102,8 @@ up() {
   ensure_pulumi  # before any stack operation
   make -s .venv/.installed
   start_emulator
-  export PULUMI_BACKEND_URL="file://$ROOT/.pulumi"  # as `pulumi login file://...`, but
-  mkdir -p "$ROOT/.pulumi"                          # leaves your global login untouched
+  export PULUMI_BACKEND_URL="file://$BACKEND_DIR"  # as `pulumi login file://...`, but
+  mkdir -p "$BACKEND_DIR"                          # leaves your global login untouched
   export PULUMI_SKIP_UPDATE_CHECK=true
   # The program and the dynamic provider run the interpreter that has the package.
   export PULUMI_PYTHON_CMD="$ROOT/.venv/bin/python"
@@ -135,8 +141,44 @@ down() {  # returns once the process is gone and its port is free
   say "emulator stopped (port $port is free)"
 }
 
+print_env() {  # export lines for `pulumi` by hand on the dev stack (stdout: those lines only)
+  local dir
+  dir=$(bash "$ROOT/tools/pulumi/ensure.sh") || exit 1
+  cat <<EOF
+export PATH="$dir:$ROOT/.venv/bin:\$PATH"
+export PULUMI_BACKEND_URL="file://$BACKEND_DIR"
+export PULUMI_CONFIG_PASSPHRASE=""
+unset PULUMI_CONFIG_PASSPHRASE_FILE
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_PYTHON_CMD="$ROOT/.venv/bin/python"
+EOF
+  if ours_listening; then
+    cat <<EOF
+export CAPILLARY_BASE_URL="http://127.0.0.1:$(cat "$STATE_DIR/port")"
+export CAPILLARY_USERNAME=emulator.till CAPILLARY_PASSWORD=emulator-password
+EOF
+  else
+    echo "# no emulator of make up runs: make up starts one (then eval these lines again)"
+  fi
+}
+
+clean_state() {  # the dev stack's state only; never another stack's
+  local others="" stack name
+  for stack in "$BACKEND_DIR"/.pulumi/stacks/"$PROJECT"/*.json; do
+    [ -e "$stack" ] || continue
+    name=$(basename "$stack" .json)
+    [ "$name" = dev ] || others="$others $name"
+  done
+  if [ -n "$others" ]; then
+    fail "make clean removes the dev stack's state, but $BACKEND_DIR also holds the state of stack(s)${others}; remove those first (pulumi stack rm --preserve-config STACK) or move $BACKEND_DIR away, then run make clean again."
+  fi
+  rm -rf "$BACKEND_DIR" "$STATE_DIR"
+}
+
 case "${1:-up}" in
   up) up ;;
   down) down ;;
-  *) fail "usage: programs/dev.sh up|down" ;;
+  env) print_env ;;
+  clean-state) clean_state ;;
+  *) fail "usage: programs/dev.sh up|down|env|clean-state" ;;
 esac

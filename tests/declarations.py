@@ -21,9 +21,9 @@ _names = st.text(st.characters(codec="utf-8", categories=("L", "N")), min_size=1
 
 
 @st.composite
-def moment_text(draw, day: datetime) -> str:
+def moment_text(draw, day: datetime, earliest: int = 0, latest: int = 86_399) -> str:
     """A date-time on ``day`` (UTC), spelled with a random offset, with or without millis."""
-    seconds = draw(st.integers(0, 86_399))
+    seconds = draw(st.integers(earliest, latest - 1))
     millis = draw(st.sampled_from([0, 0, 529, 63]))
     moment = day + timedelta(seconds=seconds, milliseconds=millis)
     zone = draw(st.sampled_from(_ZONES))
@@ -34,11 +34,18 @@ def moment_text(draw, day: datetime) -> str:
 
 @st.composite
 def periods(draw, count: int) -> list[dict]:
+    """Periods in order, without overlap; some last one day (start and end on the same day,
+    as Capillary then records them)."""
     found, day = [], _BASE + timedelta(days=draw(st.integers(0, 400)))
     for index in range(count):
-        length = draw(st.integers(1, 40))
+        length = draw(st.integers(0, 40))
         start, end = day, day + timedelta(days=length)
-        period = {"startDate": draw(moment_text(start)), "endDate": draw(moment_text(end))}
+        if length == 0:  # one day: the end after the start, on that day
+            first = draw(moment_text(start, latest=43_199))
+            last = draw(moment_text(start, earliest=43_200))
+            period = {"startDate": first, "endDate": last}
+        else:
+            period = {"startDate": draw(moment_text(start)), "endDate": draw(moment_text(end))}
         if draw(st.booleans()):
             period["refCode"] = f"Cycle_{index + 1}"
         if draw(st.booleans()):

@@ -201,3 +201,38 @@ def test_fifty_creates_at_thirty_percent_faults(emulator, control):
     assert {g["name"]: g["id"] for g in groups} == mapping
     faults = [r for r in control.get("/requests").json()["requests"] if r["fault"]]
     assert len(faults) > 10
+
+
+def test_refused_credentials_half_way_say_to_fix_them():
+    recorded = seed("be01.response")["data"]
+    recorded["targets"].append(dict(recorded["targets"][0], id=3148, name="second"))
+
+    def handler(request):
+        if request.method == "GET":
+            return _envelope(recorded["targets"])
+        if request.url.path.endswith("/3148"):
+            return httpx.Response(401, json={"data": None, "errors": None})
+        return _envelope(recorded["targets"][0])
+
+    declared = canonical("be01.request")
+    declared["targets"].append(dict(declared["targets"][0], name="second"))
+    for target in declared["targets"]:
+        target["defaultValues"][1]["defaultValue"] = 7
+    changes = compare_to_record(recorded, declared)
+    with pytest.raises(EditNotAppliedError) as caught:
+        _mocked(handler).update("2911", recorded, declared, changes)
+    message = str(caught.value)
+    assert "stopped at targets[1]: Capillary rejected the credentials (HTTP 401" in message
+    assert "Changed: targets[0]; not changed: targets[1]" in message
+    assert message.endswith("Fix the credentials as it says, then run `pulumi up` again to finish.")
+    assert "safe to repeat" not in message
+
+
+def test_an_adopted_id_missing_from_the_org_says_so(emulator):
+    with pytest.raises(NotFoundError) as caught:
+        _applier(CapillaryClient(emulator_settings(emulator))).adopt(
+            424242, canonical("be01.request"), "was named by adoptExistingId"
+        )
+    message = str(caught.value)
+    assert message.startswith("Target group 424242, which adoptExistingId names, does not exist")
+    assert "in this org" in message and "pulumi refresh" not in message

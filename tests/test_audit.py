@@ -70,7 +70,7 @@ CASES = {
     ),
     "editable": (
         lambda d: d["targets"][0].update(default_values=[2, 9]),
-        "targets[0].defaultValues[1]: 3 → 9  [in place (PUT v3/targetGroups/{id}/targets/",
+        "targets[0].default_values[1]: 3 → 9  [in place (PUT v3/targetGroups/{id}/targets/",
     ),
     "missing": (lambda d: d.update(name="not-in-the-org"), "not-in-the-org: missing in the org"),
 }
@@ -113,10 +113,21 @@ def test_bad_credentials_exit_2_with_one_sentence(capsys, org, tmp_path, monkeyp
     assert len(err.strip().splitlines()) == 1
 
 
-def test_an_invalid_file_exits_2(capsys, org, tmp_path):
-    (tmp_path / "bad.yaml").write_text("name: x\n")
-    code, _, err = _cli(capsys, "diff", str(tmp_path), "--base-url", org.url)
-    assert code == 2 and "bad.yaml: periods: is required" in err
+def test_an_invalid_file_is_reported_and_the_others_audited(capsys, org, tmp_path):
+    _export(capsys, org, tmp_path)
+    (tmp_path / "bad.yaml").write_text("name: uatTargetGroupBE02\n")  # breaks the exported one
+    (tmp_path / "uattargetgroupbe02.yaml").unlink()
+    code, out, _ = _cli(capsys, "diff", str(tmp_path), "--base-url", org.url)
+    assert code == 1, out
+    lines = out.splitlines()
+    assert f"{tmp_path}/bad.yaml: uatTargetGroupBE02: invalid, not audited" in lines
+    assert "  periods: is required (got (missing))" in lines
+    assert f"{tmp_path}/uattargetgroupbe01.yaml: uatTargetGroupBE01 (target group 2911): same" in (
+        lines
+    )
+    assert "not declared" not in out  # the broken file names that group
+    report = json.loads(_cli(capsys, "diff", str(tmp_path), "--base-url", org.url, "--json")[1])
+    assert report["summary"]["invalid"] == 1 and report["exitCode"] == 1
 
 
 def test_org_against_org(capsys, tmp_path, monkeypatch):

@@ -53,10 +53,11 @@ def test_validate_reports_every_problem(tmp_path):
         f"{tmp_path}/bad.yaml: periods[0].start_dat: is not a known field; "
         "did you mean 'start_date'? (got '2027-01-01')" in lines
     )
-    assert any(
-        line.startswith(f"{tmp_path}/broken.yaml: (file): is not valid YAML at line")
+    assert any(  # a sentence, with the parser's reason
+        line.startswith(f"{tmp_path}/broken.yaml: is not valid YAML at line 2, column 1 (")
+        and line.endswith("); fix the file")
         for line in lines
-    )
+    ), lines
     assert "Traceback" not in result.stderr
     assert "4 problem(s) in 2 of 3 file(s)" in result.stderr
     del bad["periods"]
@@ -117,12 +118,12 @@ def test_list(emulator, api):
 
 def test_expected_errors_have_no_traceback(emulator):
     result = _run("export", "--id", "1", "--base-url", emulator.url)
-    assert result.returncode == 1
+    assert result.returncode == 2  # the command could not run
     assert result.stderr.startswith(
         "capillary-milestones: The connection to Capillary is not configured: no credentials: "
         "set CAPILLARY_USERNAME"
     )
     assert "pulumi config set" not in result.stderr  # the CLI names its own ways
     result = _run("export", "--id", "999", "--base-url", emulator.url, env=_env(emulator))
-    assert result.returncode == 1 and "not found" in result.stderr
+    assert result.returncode == 2 and "not found" in result.stderr
     assert "Traceback" not in result.stderr

@@ -39,7 +39,7 @@ def test_a_refused_connection_stops_at_once_naming_the_url():
         env={"CAPILLARY_USERNAME": "u", "CAPILLARY_PASSWORD": "p"},
     )
     assert time.monotonic() - started < 20
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "Nothing answers at http://127.0.0.1:9" in result.stderr
     assert "check --region/--base-url" in result.stderr
     assert "capillary:" not in result.stderr.split("check", 1)[1]
@@ -63,16 +63,19 @@ def test_list_has_a_header(emulator, api):
 
 
 def test_an_encrypted_value_in_a_stack_file_is_named(tmp_path):
+    """Read through `pulumi config --show-secrets` (tests/real_cli/test_cli_stacks.py); here
+    no Pulumi CLI is on PATH, and the message names the variable that does instead."""
     (tmp_path / "Pulumi.uat.yaml").write_text(
         "config:\n  capillary:region: eu\n  capillary:username: till\n"
         "  capillary:password:\n    secure: v1:abc:def\n"
     )
     result = _run("list", "--stack", "uat", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip() == (
         "capillary-milestones: Pulumi.uat.yaml holds capillary:password encrypted (secure:), "
-        "which capillary-milestones cannot decrypt; set CAPILLARY_PASSWORD in the environment "
-        "(`pulumi config get capillary:password` shows the value)."
+        "which only the Pulumi CLI can decrypt, and it could not: the Pulumi CLI is not on "
+        "PATH. Set CAPILLARY_PASSWORD in the environment, or run where the Pulumi CLI, the "
+        "stack's backend and its passphrase are set."
     )
 
 
@@ -90,7 +93,7 @@ def test_export_refuses_what_it_would_ignore_and_makes_its_folder(emulator, api,
         emulator.url,
         env=_env(emulator),
     )
-    assert adopt.returncode == 1 and "--adopt adopts one group" in adopt.stderr
+    assert adopt.returncode == 2 and "--adopt adopts one group" in adopt.stderr
     target = tmp_path / "new" / "folder" / "be01.yaml"
     one = _run(
         "export",
@@ -125,8 +128,8 @@ def test_validate_refuses_a_name_in_two_files_and_a_key_given_twice(tmp_path):
     )
     assert any(f"{tmp_path}/b.yaml: name: is also the name of the milestone in" in x for x in lines)
     assert any(
-        x.startswith(f"{tmp_path}/c.yaml: (file): is not valid YAML at line")
-        and "the key 'name' appears twice" in x
+        x.startswith(f"{tmp_path}/c.yaml: is not valid YAML at line")
+        and "(the key 'name' appears twice); fix the file" in x
         for x in lines
     )
     assert "3 problem(s) in 3 of 3 file(s)" in result.stderr
@@ -135,7 +138,7 @@ def test_validate_refuses_a_name_in_two_files_and_a_key_given_twice(tmp_path):
 def test_validate_without_the_catalog_folder_fails_loudly(tmp_path):
     (tmp_path / "stray.yaml").write_text("name: not a milestone\n")
     result = _run("validate", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip() == (
         "capillary-milestones: there is no programs/milestones/milestones here; run from the "
         "project's root, or name the milestone files or folders."
@@ -177,7 +180,14 @@ def test_the_json_report_has_one_key_style():
         [MilestoneAudit("f", "n", "differs", 7, [FieldAudit("name", "a", "b", True)])], []
     )
     document = json.loads(report.to_json())
-    assert set(document["milestones"][0]) == {"source", "name", "status", "groupId", "differences"}
+    assert set(document["milestones"][0]) == {
+        "source",
+        "name",
+        "status",
+        "groupId",
+        "differences",
+        "problems",
+    }
     assert set(document["milestones"][0]["differences"][0]) == {
         "path",
         "org",
@@ -208,3 +218,65 @@ def test_a_group_two_stacks_declare_is_reported():
     assert report.exit_code == 1
     assert "is declared 2 times (dev:steps, qa:steps)" in report.to_text()
     assert json.loads(report.to_json())["shared"][0]["sources"] == ["dev:steps", "qa:steps"]
+
+
+def test_validate_suggests_the_data_files_spelling_of_a_camel_case_key(tmp_path):
+    data = yaml.safe_load((CATALOG / "product-reviews.yaml").read_text())
+    data["onImmutableChange"] = "replace"
+    (tmp_path / "x.yaml").write_text(yaml.safe_dump(data))
+    result = _run("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert (
+        f"{tmp_path}/x.yaml: onImmutableChange: is not a known field; did you mean "
+        "'on_immutable_change'? (got 'replace')"
+    ) in result.stdout.splitlines()
+
+
+def test_a_tls_mismatch_is_named_as_such(emulator):
+    https = emulator.url.replace("http://", "https://")
+    result = _run("list", "--base-url", https, env=_env(emulator))
+    assert result.returncode == 2
+    assert "does not answer in TLS" in result.stderr and "use http://" in result.stderr
+    assert "Nothing answers" not in result.stderr
+
+
+def test_the_dev_stack_knows_the_emulator_make_up_runs(emulator, api, tmp_path):
+    import os
+    from urllib.parse import urlsplit
+
+    api.post("/v3/targetGroups", json=seed("be01.request"))
+    (tmp_path / "Pulumi.dev.yaml").write_text((ROOT / "Pulumi.dev.yaml").read_text())
+    state = tmp_path / ".emulator"
+    state.mkdir()
+    (state / "pid").write_text(str(os.getpid()))  # alive, as make up's emulator would be
+    (state / "port").write_text(str(urlsplit(emulator.url).port))
+    creds = emulator.credentials
+    if (creds.username, creds.password) == ("emulator.till", "emulator-password"):
+        listed = _run("list", "--stack", "dev", cwd=tmp_path)
+        assert listed.returncode == 0, listed.stderr
+        assert "uatTargetGroupBE01" in listed.stdout
+    (state / "pid").write_text("999999999")  # not alive: not trusted
+    gone = _run("list", "--stack", "dev", cwd=tmp_path)
+    assert gone.returncode == 2 and "--region" in gone.stderr
+
+
+def test_export_adopt_warns_that_the_id_belongs_to_one_org(emulator, api, tmp_path):
+    group = api.post("/v3/targetGroups", json=seed("be01.request")).json()["data"]
+    out = tmp_path / "reviews.yaml"
+    result = _run(
+        "export",
+        "--id",
+        str(group["id"]),
+        "--adopt",
+        "-o",
+        str(out),
+        "--base-url",
+        emulator.url,
+        env=_env(emulator),
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"adopt_existing_id {group['id']} names a group of this org only" in result.stderr
+    assert (
+        "pulumi config set --path 'capillary-milestones:adoptExistingIds[\"reviews\"]' "
+        f"{group['id']}"
+    ) in result.stderr

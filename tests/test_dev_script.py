@@ -290,8 +290,19 @@ def test_the_suite_leaves_a_running_make_up_emulator_alive(tmp_path):
         before = working_state(checkout)
         assert before["emulator alive"] is True
         tests = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",
-             "tests/test_dev_script.py", "-k", "down_with_nothing or returns_once"],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-n",
+                "0",
+                "tests/test_dev_script.py",
+                "-k",
+                "down_with_nothing or returns_once",
+            ],
             cwd=checkout,
             env={**os.environ, "PORT": "8080"},
             capture_output=True,
@@ -303,5 +314,55 @@ def test_the_suite_leaves_a_running_make_up_emulator_alive(tmp_path):
         stopped = _dev_sh("down", env)  # what the old test did to the user's emulator
         assert stopped.returncode == 0
         assert working_state(checkout) != before  # the guard would fail such a run
+    finally:
+        _dev_sh("down", env)
+
+
+def test_make_clean_removes_the_dev_stack_only(tmp_path, checkout):
+    stacks = checkout / ".pulumi" / ".pulumi" / "stacks" / "capillary-milestones"
+    stacks.mkdir(parents=True)
+    (stacks / "dev.json").write_text("{}")
+    (stacks / "uat.json").write_text("{}")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def clean() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["make", "-s", "clean"], cwd=checkout, env=env, capture_output=True, text=True
+        )
+
+    refused = clean()
+    assert refused.returncode != 0
+    assert "also holds the state of stack(s) uat;" in refused.stderr
+    assert (stacks / "uat.json").exists() and (stacks / "dev.json").exists()
+    assert (checkout / ".venv").exists()  # nothing else removed either
+    (stacks / "uat.json").unlink()
+    (checkout / ".venv").unlink()  # the suite's own venv: never removed through the link
+    done = clean()
+    assert done.returncode == 0, done.stderr
+    assert not (checkout / ".pulumi").exists()
+
+
+def test_make_env_prints_export_lines_only(tmp_path):
+    env = _fake_env(tmp_path)
+    checkout = Path(env["CHECKOUT"])
+    up = _dev_sh("up", env)
+    assert up.returncode == 0, up.stderr
+    try:
+        printed = subprocess.run(
+            ["make", "-s", "env"], cwd=checkout, env=env, capture_output=True, text=True
+        )
+        assert printed.returncode == 0, printed.stderr
+        lines = printed.stdout.splitlines()
+        assert all(line.startswith(("export ", "unset ", "# ")) for line in lines), lines
+        assert f'export PULUMI_BACKEND_URL="file://{checkout}/.pulumi"' in lines
+        assert f'export CAPILLARY_BASE_URL="http://127.0.0.1:{env["PORT"]}"' in lines
+        shown = subprocess.run(
+            ["bash", "-c", 'eval "$(make -s env)" && echo "$PULUMI_PYTHON_CMD" && which pulumi'],
+            cwd=checkout,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert shown == [f"{checkout}/.venv/bin/python", f"{tmp_path}/bin/pulumi"]
     finally:
         _dev_sh("down", env)

@@ -226,3 +226,19 @@ def test_help_shows_our_parameters():
     shown = pydoc.render_doc(TargetGroup, renderer=pydoc.plaintext)
     assert ":param args: the milestone as ``TargetGroupArgs``" in shown
     assert "args.validate()" in shown
+
+
+def test_a_part_validates_alone_naming_fields_as_python_spells_them():
+    from pulumi_capillary import TargetArgs
+
+    target = TargetArgs(
+        name="t", target_entity="EVENT", target_type="COUNT", default_values=[3, "lots"]
+    )
+    with pytest.raises(DeclarationError) as caught:
+        target.validate()
+    assert [str(v) for v in caught.value.violations] == [
+        "default_values[1]: must be a number (or a numeric string) (got 'lots')"
+    ]
+    with pytest.raises(DeclarationError) as whole:
+        TargetGroupArgs(name="x", periods=[], targets=[target]).validate()
+    assert {v.path for v in whole.value.violations} >= {"targets[0].default_values[1]", "periods"}

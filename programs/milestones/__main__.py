@@ -67,10 +67,8 @@ def monthly_check_ins(first_month: date, months: int) -> TargetGroupArgs:
     )
 
 
-config = pulumi.Config()
-stack = StackSettings(
-    name_prefix=config.get("namePrefix") or "", preferred_till_id=config.get_int("preferredTillId")
-)
+# the org's name prefix and till, and the groups this stack adopts in its org (by file name)
+stack = StackSettings.from_config(pulumi.Config())
 
 declarations = {
     **load_catalog(Path(__file__).parent / "milestones"),
@@ -81,7 +79,7 @@ declarations = {
 def concrete(key: str, declaration) -> TargetGroupArgs:
     """The declaration for this stack; a data file's problems name the file, no traceback."""
     try:
-        return stack.apply(declaration)
+        return stack.apply(declaration, key)
     except DeclarationError as error:
         raise pulumi.RunError(f"milestones/{key}.yaml: {error}") from None
 

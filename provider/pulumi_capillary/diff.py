@@ -163,7 +163,12 @@ def _plan(
     for row, parts, old, new in _differences(old_view, new_view, "", []):
         loc = tuple(_declared_name(row, parts, *declarations))
         changes.setdefault(loc, Change(loc, row, old, new))
-    return ChangeSet(tuple(sorted(changes.values(), key=lambda c: c.path)))
+    return ChangeSet(tuple(sorted(changes.values(), key=_in_order)))
+
+
+def _in_order(change: Change) -> list[tuple[bool, Any]]:
+    """By location, indexes as numbers: ``periods[2]`` comes before ``periods[10]``."""
+    return [(isinstance(part, str), part) for part in change.loc]
 
 
 def compare_declarations(old: dict[str, Any], new: dict[str, Any]) -> ChangeSet:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 Loc = tuple[str | int, ...]  # where in a declaration: ("targets", 0, "defaultValues")
+FILE: Loc = ("(file)",)  # the location of a problem with a data file as a whole
 
 
 class CapillaryError(Exception):
@@ -56,6 +57,8 @@ class Violation:
         return format_path(self.loc)
 
     def __str__(self) -> str:
+        if self.loc == FILE:  # the file as a whole: its path is said where it is printed
+            return self.rule
         shown = self.value if self.value == "(missing)" else quote(self.value)
         return f"{self.path}: {self.rule} (got {shown})"
 
@@ -102,7 +105,16 @@ def nearest(given: Any, known: list[str]) -> str:
 
 
 def unknown_field(key: Any, known: list[str]) -> str:
-    """The rule for a key no model has, with the nearest known name when one is close."""
+    """The rule for a key no model has, with the nearest known name when one is close: first
+    the same name in the other spelling (``onImmutableChange`` in a data file)."""
+    if isinstance(key, str):
+        import re  # only on the error path
+
+        snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).lower()
+        camel = re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), key)
+        for other in (snake, camel):
+            if other != key and other in known:
+                return f"is not a known field; did you mean {other!r}?"
     return "is not a known field" + nearest(key, known)
 
 

@@ -115,7 +115,8 @@ def outputs(
     outs["targetIds"] = [t.get("id") for t in recorded.get("targets") or []]
     if applied:
         outs[APPLIED] = applied
-    outs.update({k: v for k, v in options.items() if k in OPTION_KEYS and v is not None})
+    kept = OPTION_KEYS | {SPELLING_KEY}
+    outs.update({k: v for k, v in options.items() if k in kept and v is not None})
     return outs
 
 
@@ -137,6 +138,15 @@ def recorded_of(outs: dict[str, Any]) -> dict[str, Any]:
 def options_of(props: dict[str, Any]) -> dict[str, Any]:
     """The provider-only inputs (or outputs) that are set."""
     return {key: props[key] for key in OPTION_KEYS if props.get(key) is not None}
+
+
+def kept_of(props: dict[str, Any]) -> dict[str, Any]:
+    """What the outputs keep of the inputs that are not sent: the provider-only options, and
+    how the declaration spells its fields (refresh gives them back as inputs)."""
+    kept = options_of(props)
+    if props.get(SPELLING_KEY) is not None:
+        kept[SPELLING_KEY] = props[SPELLING_KEY]
+    return kept
 
 
 def applied_of(props: dict[str, Any]) -> dict[str, Any] | None:
@@ -288,7 +298,7 @@ class Milestones:
             )
         else:
             recorded = self.applier.create(body)
-        return str(recorded["id"]), outputs(recorded, options_of(props), body)
+        return str(recorded["id"]), outputs(recorded, kept_of(props), body)
 
     def update(self, group_id: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         spec, _ = parse_inputs(news)
@@ -297,7 +307,7 @@ class Milestones:
         verdict = self.verdict(olds, {**news, **body})
         verdict.raise_unless_in_place(group_id, spelling_of(news))
         recorded = self.applier.update(group_id, recorded_of(olds), body, verdict.changes)
-        return outputs(recorded, options_of(news), body)
+        return outputs(recorded, kept_of(news), body)
 
     def delete(self, group_id: str, props: dict[str, Any]) -> None:
         name = props.get("name", "")
@@ -322,7 +332,7 @@ class Milestones:
         except NotFoundError:
             return Read("", {})  # Capillary's own 310017: gone, dropped from the state
         applied = applied_of(props)
-        options = options_of(props)
+        options = kept_of({**props, **(inputs or {})})
         outs = outputs(recorded, options, applied)
         if not drifted(recorded_of(props), recorded, applied):
             return Read(group_id, outs)  # the inputs stay as declared

@@ -120,9 +120,18 @@ def test_drift_is_recorded_by_refresh_and_put_back_by_up(project, api, control):
     assert recorded["outputs"]["name"] == "steps renamed in the UI"
     assert recorded["inputs"]["name"] == "steps renamed in the UI"
 
-    drifted = project.preview("dev", "--expect-no-changes", check=False)
+    drifted = project.preview("dev", "--expect-no-changes", "--diff", check=False)
     assert drifted.returncode != 0
     assert drifted.ops()["steps-5000-in-2-days"] == "update"
+    # only the real drift shows: refresh kept every input whose recorded value still says
+    # what was declared (a day is not a change of the declared instant)
+    meta = drifted.step_metadata("steps-5000-in-2-days")[0]
+    old, new = meta["old"]["inputs"], meta["new"]["inputs"]
+    assert [k for k in sorted({*old, *new}) if old.get(k) != new.get(k)] == ["name"]
+    changed = [line.strip() for line in drifted.stdout.splitlines() if "=>" in line]
+    assert changed == [
+        '~ name                   : "steps renamed in the UI" => "steps-5000-in-2-days"'
+    ]
 
     before = len(writes(control))
     project.up("dev")

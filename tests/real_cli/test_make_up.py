@@ -48,6 +48,24 @@ def test_make_up_applies_the_catalog_then_changes_nothing(tmp_path, pulumi_cli):
         assert "nothing to change: the dev stack already matches the milestone catalog" in (
             second.stdout
         )
+        # `pulumi` and the commands by hand, as the README's recovery section runs them
+        by_hand = subprocess.run(
+            [
+                "bash",
+                "-c",
+                'eval "$(make -s env)" && pulumi preview --stack dev --non-interactive '
+                "--expect-no-changes && pulumi cancel --yes --stack dev --non-interactive && "
+                "capillary-milestones recover --stack dev && capillary-milestones diff --stack dev",
+            ],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert by_hand.returncode == 0, by_hand.stdout + by_hand.stderr
+        assert "nothing to recover" in by_hand.stdout
+        assert "4 of 4 declared milestone(s) the same in the org" in by_hand.stdout
     finally:
         down = make("down")
     assert down.returncode == 0 and "emulator stopped" in down.stdout

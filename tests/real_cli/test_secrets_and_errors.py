@@ -116,6 +116,8 @@ def test_an_edit_of_a_group_that_no_longer_reads_back_fails_in_one_sentence(proj
     _no_traceback(up)
     errors = [m for m in up.diagnostics("error") if f"Target group {group['id']}" in m]
     assert errors, up.output
-    assert "no longer exists in Capillary (it was deleted or deactivated), so it cannot be " \
+    assert (
+        "no longer exists in Capillary (it was deleted or deactivated), so it cannot be "
         "edited; run `pulumi refresh` to drop it from the stack" in errors[0]
+    )
     assert not [w for w in writes(control) if w[0] == "PUT"]  # refused before any write

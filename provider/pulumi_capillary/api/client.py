@@ -40,6 +40,18 @@ from .settings import Settings
 GROUPS = "/v3/targetGroups"
 
 
+def _tls_failure(error: BaseException) -> bool:
+    """Whether a connection failed in its TLS handshake (``ssl.SSLError`` somewhere in it)."""
+    import ssl
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or any(isinstance(a, ssl.SSLError) for a in seen.args):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class CapillaryClient:
     """Thread-safe: the provider server calls it from up to four threads at once."""
 
@@ -173,6 +185,8 @@ class CapillaryClient:
                     f"{self._say('timeout_seconds')}."
                 ) from None
             except httpx.ConnectError as exc:
+                if _tls_failure(exc):
+                    raise self._tls(where, exc) from None
                 raise UnreachableError(
                     f"Nothing answers at {self._settings.base_url} ({type(exc).__name__} "
                     f"during {where}); check {self._say('region')}/{self._say('base_url')} and "
@@ -199,6 +213,21 @@ class CapillaryClient:
                 status=response.status_code,
             )
         raise self._error(response, payload, where)
+
+    def _tls(self, where: str, error: httpx.ConnectError) -> UnexpectedAnswerError:
+        """A TLS handshake that failed: a certificate not trusted, or no TLS at all (an
+        ``https://`` URL for a plain-HTTP server such as the emulator)."""
+        url, setting = self._settings.base_url, self._say("base_url")
+        if "CERTIFICATE_VERIFY_FAILED" in str(error):
+            return UnexpectedAnswerError(
+                f"The certificate of {url} could not be verified during {where}; check "
+                f"{setting} (a proxy may be answering in Capillary's place)."
+            )
+        return UnexpectedAnswerError(
+            f"The server at {url} does not answer in TLS during {where} (it looks like plain "
+            f"HTTP); for the emulator on this machine use http:// in {setting}, otherwise "
+            f"check {setting}."
+        )
 
     def _late(self, where: str, deadline: Deadline) -> DeadlineExceededError:
         return DeadlineExceededError(

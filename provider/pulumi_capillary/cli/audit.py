@@ -24,8 +24,9 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel
 
+from ..declaration.names import Spelling
 from ..diff import compare_to_record
-from ..exceptions import CapillaryError, show
+from ..exceptions import CapillaryError, Violation, show
 from ..fields import Mutability
 
 
@@ -44,9 +45,10 @@ class FieldAudit:
 class MilestoneAudit:
     source: str
     name: str
-    status: str  # "same", "differs" or "missing"
+    status: str  # "same", "differs", "missing" or "invalid" (the file breaks a rule)
     group_id: int | None = None
     differences: list[FieldAudit] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # why an invalid file is
 
 
 @dataclass
@@ -62,7 +64,7 @@ class Audit:
         return 0 if clean and not self.shared else 1
 
     def to_json(self) -> str:
-        statuses = ("same", "differs", "missing")
+        statuses = ("same", "differs", "missing", "invalid")
         counts = {s: sum(m.status == s for m in self.milestones) for s in statuses}
         counts["undeclared"] = len(self.undeclared)
         document = {
@@ -82,8 +84,12 @@ class Audit:
         lines = []
         for milestone in self.milestones:
             where = f" (target group {milestone.group_id})" if milestone.group_id else ""
-            label = {"missing": "missing in the org"}.get(milestone.status, milestone.status)
-            lines.append(f"{milestone.source}: {milestone.name}{where}: {label}")
+            label = {"missing": "missing in the org", "invalid": "invalid, not audited"}.get(
+                milestone.status, milestone.status
+            )
+            named = f"{milestone.name}{where}: " if milestone.name else ""
+            lines.append(f"{milestone.source}: {named}{label}")
+            lines += [f"  {problem}" for problem in milestone.problems]
             for diff in milestone.differences:
                 how = f"in place ({diff.call})" if diff.in_place else "needs a new milestone"
                 lines.append(f"  {diff.path}: {diff.org} → {diff.declared}  [{how}]")
@@ -106,10 +112,12 @@ class Audit:
 
 @dataclass(frozen=True)
 class Declared:
-    """One declared milestone: its canonical body, and the group it adopts, if it names one."""
+    """One declared milestone: its canonical body, the group it adopts, if it names one, and
+    how it spells its fields (the report names them so)."""
 
     body: dict[str, Any]
     adopt_id: int | None = None
+    spelling: Spelling = Spelling.SNAKE
 
 
 def _camel(value: Any) -> Any:
@@ -121,10 +129,12 @@ def _camel(value: Any) -> Any:
     return value
 
 
-def _field_audits(recorded: dict[str, Any], body: dict[str, Any]) -> list[FieldAudit]:
+def _field_audits(
+    recorded: dict[str, Any], body: dict[str, Any], spelling: Spelling
+) -> list[FieldAudit]:
     return [
         FieldAudit(
-            c.path,
+            spelling.path(c.loc),
             show(c.old),
             show(c.new),
             c.mutability is Mutability.UPDATABLE,
@@ -134,57 +144,86 @@ def _field_audits(recorded: dict[str, Any], body: dict[str, Any]) -> list[FieldA
     ]
 
 
+Matched = dict[str, dict[str, Any] | None]  # source → the org's group it is, if any
+
+
 def audit(
     declared: Mapping[str, Declared],
     groups: list[dict[str, Any]],
     complete: Callable[[list[dict[str, Any]]], dict[int, dict[str, Any]]],
     name_prefix: str = "",
+    invalid: Mapping[str, tuple[str, list[Violation]]] | None = None,
 ) -> Audit:
     """``declared``: source → milestone (prefix applied); ``groups``: the org's list;
     ``complete``: the listed groups whole, by id (``CapillaryClient.completed``). A milestone
-    with ``adopt_id`` is matched by that id, any other by its name."""
+    with ``adopt_id`` is matched by that id, any other by its name. ``invalid``: the files
+    that break a rule, with the name each declares if it can be read: reported as such (the
+    others are audited all the same), and a group of that name is not "not declared"."""
+    matched = _matched(declared, groups)
+    records = complete(list({g["id"]: g for g in matched.values() if g}.values()))
+    results = [_milestone(source, d, matched[source], records) for source, d in declared.items()]
+    results += [
+        MilestoneAudit(source, name, "invalid", problems=list(map(str, problems)))
+        for source, (name, problems) in (invalid or {}).items()
+    ]
+    results.sort(key=lambda m: m.source)  # a stable report, whatever the program's order
+    broken = {name.casefold() for name, _ in (invalid or {}).values() if name}
+    seen = {g["id"] for g in matched.values() if g is not None}
+    undeclared = [
+        {"id": g["id"], "name": g.get("name")}
+        for g in sorted(groups, key=lambda g: (str(g.get("name", "")), g.get("id", 0)))
+        if g.get("id") not in seen
+        and str(g.get("name", "")).startswith(name_prefix)
+        and str(g.get("name", "")).casefold() not in broken
+    ]
+    return Audit(results, undeclared, _shared(matched))
+
+
+def _matched(declared: Mapping[str, Declared], groups: list[dict[str, Any]]) -> Matched:
     by_name = {str(g.get("name", "")).casefold(): g for g in groups}
     by_id = {g.get("id"): g for g in groups}
+    return {
+        source: by_id.get(d.adopt_id)
+        if d.adopt_id is not None
+        else by_name.get(str(d.body["name"]).casefold())
+        for source, d in declared.items()
+    }
 
-    def match(milestone: Declared) -> dict[str, Any] | None:
-        if milestone.adopt_id is not None:
-            return by_id.get(milestone.adopt_id)
-        return by_name.get(str(milestone.body["name"]).casefold())
 
-    matched = {source: match(d) for source, d in declared.items()}
-    records = complete(list({g["id"]: g for g in matched.values() if g}.values()))
-    results = []
-    for source, milestone in declared.items():
-        name, group = milestone.body["name"], matched[source]
-        if group is None:
-            results.append(MilestoneAudit(source, name, "missing", milestone.adopt_id))
-            continue
-        recorded = records[group["id"]]
-        differences = _field_audits(recorded, milestone.body)
-        status = "differs" if differences else "same"
-        results.append(MilestoneAudit(source, name, status, group["id"], differences))
-    seen = {g["id"] for g in matched.values() if g is not None}
+def _milestone(
+    source: str,
+    milestone: Declared,
+    group: dict[str, Any] | None,
+    records: dict[int, dict[str, Any]],
+) -> MilestoneAudit:
+    name = milestone.body["name"]
+    if group is None:
+        return MilestoneAudit(source, name, "missing", milestone.adopt_id)
+    differences = _field_audits(records[group["id"]], milestone.body, milestone.spelling)
+    status = "differs" if differences else "same"
+    return MilestoneAudit(source, name, status, group["id"], differences)
+
+
+def _shared(matched: Matched) -> list[dict[str, Any]]:
+    """The groups more than one declaration claims."""
     claims: dict[int, list[str]] = {}
+    names: dict[int, Any] = {}
     for source, group in matched.items():
         if group is not None:
             claims.setdefault(group["id"], []).append(source)
-    shared = [
-        {"id": gid, "name": by_id[gid].get("name"), "sources": sources}
+            names[group["id"]] = group.get("name")
+    return [
+        {"id": gid, "name": names[gid], "sources": sources}
         for gid, sources in sorted(claims.items())
         if len(sources) > 1
     ]
-    undeclared = [
-        {"id": g["id"], "name": g.get("name")}
-        for g in groups
-        if g.get("id") not in seen and str(g.get("name", "")).startswith(name_prefix)
-    ]
-    return Audit(results, undeclared, shared)
 
 
 def _program(stack: str, config: dict[str, Any], prefixed: bool) -> dict[str, Declared]:
     """What the program declares for ``stack``, by resource name (``stack:name`` when several
     stacks are audited together)."""
     from ..declaration.models import parse_inputs
+    from ..declaration.names import spelling_of
     from .program import declared_by_program
 
     found = {}
@@ -194,12 +233,20 @@ def _program(stack: str, config: dict[str, Any], prefixed: bool) -> dict[str, De
             raise CapillaryError(f"{name}: its inputs are not known without the engine")
         adopt = options.adopt_existing_id
         source = f"{stack}:{name}" if prefixed else name
-        found[source] = Declared(spec.body(), int(adopt) if adopt is not None else None)
+        adopted = int(adopt) if adopt is not None else None
+        found[source] = Declared(spec.body(), adopted, spelling_of(inputs))
     return found
 
 
-def _declared(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Declared]:
-    """The program's milestones for the stack(s), or the files named, made concrete."""
+Invalid = dict[str, tuple[str, list[Violation]]]
+
+
+def _declared(
+    args: argparse.Namespace, config: dict[str, Any]
+) -> tuple[dict[str, Declared], Invalid]:
+    """The program's milestones for the stack(s), or the files named, made concrete; and the
+    files that break a rule, with the name each declares."""
+    from ..declaration.catalog import read_milestone
     from .org import PREFIX, TILL, stack_config
     from .validate import declarations
 
@@ -213,24 +260,29 @@ def _declared(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Dec
         for other in args.also_stack or []:
             other_config = stack_config(argparse.Namespace(stack=other, region=None, base_url=None))
             found.update(_program(other, other_config, prefixed=True))
-        return found
+        return found, {}
     prefix = args.name_prefix if args.name_prefix is not None else config.get(PREFIX) or ""
     till = int(config[TILL]) if config.get(TILL) is not None else None
     bodies, problems = declarations(args.paths, prefix, till)
-    if problems:
-        listed = "\n".join(f"{p}: {v}" for p, vs in problems.items() for v in vs)
-        raise CapillaryError(f"fix the milestone files, then run diff again:\n{listed}")
-    return {str(path): Declared(body) for path, body in bodies.items()}
+    invalid: Invalid = {}
+    for path, violations in problems.items():
+        try:
+            name = str(read_milestone(path).get("name") or "")
+        except CapillaryError:
+            name = ""
+        invalid[str(path)] = (prefix + name if name else "", violations)
+    return {str(path): Declared(body) for path, body in bodies.items()}, invalid
 
 
 def run(args: argparse.Namespace) -> int:
     from .org import PREFIX, client, stack_config
 
     config = stack_config(args)
-    declared = _declared(args, config)
+    declared, invalid = _declared(args, config)
     prefix = args.name_prefix if args.name_prefix is not None else config.get(PREFIX) or ""
     org = client(args, config)
-    report = audit(declared, org.list_groups(include_periods=True), org.completed, prefix)
+    groups = org.list_groups(include_periods=True)
+    report = audit(declared, groups, org.completed, prefix, invalid)
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
     elif args.markdown:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..declaration.catalog import dump_yaml
-from ..declaration.models import canonical_or_none
+from ..declaration.models import ResourceOptions, canonical_or_none
 from ..declaration.names import to_python_names
 from ..records import declared_from_recorded
 
@@ -53,7 +53,7 @@ def exported(
     name = str(declaration.get("name", ""))
     if strip_prefix and name.startswith(strip_prefix):
         declaration["name"] = name[len(strip_prefix) :]
-    return declaration
+    return in_reading_order(declaration)
 
 
 def export_all(
@@ -77,6 +77,44 @@ def export_all(
         path.write_text(file_text(declaration, recorded, schema), encoding="utf-8")
         written.append(path)
     return written
+
+
+# The order a person reads a milestone in ("*": the other keys, in the model's order).
+_READING_ORDER: dict[str, tuple[str, ...]] = {
+    "": ("name", "description", "from_date", "to_date", "*", "periods", "targets"),
+    "periods": ("start_date", "end_date", "ref_code", "description", "*"),
+    "targets": (
+        "name",
+        "description",
+        "target_entity",
+        "target_type",
+        "event_name",
+        "extended_field_info",
+        "default_values",
+        "filters",
+        "expression",
+        "expression_json",
+        "*",
+    ),
+}
+
+
+def in_reading_order(declaration: dict[str, Any], parent: str = "") -> dict[str, Any]:
+    """A declaration's keys in the order a person reads them: name, description, dates,
+    then periods and targets (each in its own order); provider-only inputs last."""
+    order = _READING_ORDER.get(parent, ("*",))
+    others = [k for k in declaration if k not in order and k not in _OPTIONS]
+    keys: list[str] = []
+    for part in order:
+        keys += others if part == "*" else [part] if part in declaration else []
+    keys += [k for k in declaration if k in _OPTIONS]
+    out = {}
+    for key in keys:
+        value = declaration[key]
+        if key in _READING_ORDER and isinstance(value, list):
+            value = [in_reading_order(v, key) if isinstance(v, dict) else v for v in value]
+        out[key] = value
+    return out
 
 
 def _quiet(declaration: dict[str, Any]) -> dict[str, Any]:
@@ -113,11 +151,25 @@ def _python_rows() -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], st
 
 
 _ROWS, _NESTED = _python_rows()
+_OPTIONS = frozenset(ResourceOptions.model_fields)
+
+
+def schema_from(folder: Path) -> str | None:
+    """The ``$schema`` of a file written in ``folder``: the project's milestone schema, found
+    from that folder up (or from here), as a path relative to the folder; ``None`` when no
+    project is there."""
+    from .org import SCHEMA_FILE
+
+    folder = folder.resolve()
+    for root in (folder, *folder.parents, Path.cwd()):
+        if (root / SCHEMA_FILE).is_file():
+            return os.path.relpath(root / SCHEMA_FILE, folder)
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
     from ..exceptions import CapillaryError
-    from .org import PREFIX, SCHEMA_FILE, TILL, client, stack_config
+    from .org import PREFIX, TILL, client, notice, stack_config
 
     if args.all and (args.id is not None or args.adopt):
         what = "--id names one group" if args.id is not None else "--adopt adopts one group"
@@ -135,20 +187,28 @@ def run(args: argparse.Namespace) -> int:
         if args.active_only:
             groups = [g for g in groups if g.get("active", True)]
         folder = Path(args.output)
-        schema = os.path.relpath(SCHEMA_FILE.resolve(), folder.resolve())
-        written = export_all(groups, org.completed, folder, strip, schema, till)
+        written = export_all(groups, org.completed, folder, strip, schema_from(folder), till)
         print(f"wrote {len(written)} milestone file(s) to {folder}")
         return 0
     recorded = org.read(args.id)
     declaration = exported(recorded, strip, till)
+    output = Path(args.output) if args.output else None
     if args.adopt:
         declaration["adopt_existing_id"] = int(args.id)
-    if not args.output:
+        key = output.stem if output else "<milestone>"
+        stack = f" --stack {args.stack}" if args.stack else ""
+        notice(
+            f"adopt_existing_id {args.id} names a group of this org only: a file that keeps "
+            "it cannot be promoted to another org. To promote it, leave it out of the file and "
+            "declare the adoption for this stack instead: pulumi config set --path "
+            f"'capillary-milestones:adoptExistingIds[\"{key}\"]' {args.id}{stack}"
+        )
+    if output is None:
         sys.stdout.write(file_text(declaration, recorded, "../milestone.schema.json"))
         return 0
-    output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    schema = os.path.relpath(SCHEMA_FILE.resolve(), output.parent.resolve())
-    output.write_text(file_text(declaration, recorded, schema), encoding="utf-8")
+    output.write_text(
+        file_text(declaration, recorded, schema_from(output.parent)), encoding="utf-8"
+    )
     print(f"wrote {output}")
     return 0

@@ -1,8 +1,10 @@
 """``capillary-milestones``: check milestone files, audit an org, export, list and recover.
 
-Exit codes: 0 when all is well, 1 when something is invalid, differs or fails; ``diff`` keeps
-1 for "differs" and answers 2 for an error that stops it (bad files, bad credentials, the API
-down). With ``--json`` a command prints exactly one JSON document on stdout, errors included
+One exit code per kind of outcome, for every command, equal to ``--json``'s ``exitCode``:
+0 all is well; 1 the command ran and found something (an invalid file, a difference, a
+missing or undeclared milestone, a pending create left alone); 2 the command could not do
+its job (its options, the settings, the credentials, Capillary or the Pulumi CLI failed).
+With ``--json`` a command prints exactly one JSON document on stdout, errors included
 (``{"error": ..., "exitCode": 2}``).
 """
 
@@ -16,6 +18,8 @@ from pathlib import Path
 
 from ..exceptions import CapillaryError
 from .org import DEFAULT_DIR, add_org_options
+
+OK, FOUND, FAILED = 0, 1, 2  # all is well; something was found; the command could not run
 
 
 def _version() -> str:
@@ -35,7 +39,8 @@ def _command(
     description: str,
 ) -> argparse.ArgumentParser:
     """A subcommand whose ``run`` lives in ``cli/<module>.py``, loaded when it runs."""
-    parser = commands.add_parser(name, help=summary, description=f"{summary}. {description}")
+    sentence = summary[0].upper() + summary[1:] + ("" if summary.endswith(("?", ".")) else ".")
+    parser = commands.add_parser(name, help=summary, description=f"{sentence} {description}")
     parser.set_defaults(module=module)
     return parser
 
@@ -66,9 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         "audit",
         "audit an org: does it hold exactly what the program declares for a stack?",
         "Without files it audits the program (programs/milestones: its data files and its "
-        "Python milestones) for --stack; with files, those files. Exits 0 when every "
-        "milestone is the same in the org, 1 when anything differs, is missing or is not "
-        "declared, 2 on an error.",
+        "Python milestones) for --stack; with files, those files (an invalid file is reported "
+        "and the others audited). Exits 0 when every milestone is the same in the org, 1 when "
+        "anything differs, is missing, is not declared or is invalid, 2 when the audit could "
+        "not run.",
     )
     diff.add_argument("paths", nargs="*", type=Path, help="milestone files or folders instead")
     add_org_options(diff)
@@ -143,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = import_module(f".{args.module}", __package__).run(args)
     except CapillaryError as error:
-        code = 2 if args.command == "diff" else 1
+        code = FAILED
         if getattr(args, "json", False):
             print(json.dumps({"error": str(error), "exitCode": code}, ensure_ascii=False))
         else:

@@ -1,10 +1,11 @@
 """The org a command talks to: the stack file and the flags, settings named as this command
 names them, and a client that fails fast when nothing answers.
 
-Credentials come from the environment; ``--stack S`` reads ``Pulumi.S.yaml`` for the org
-(region or base URL), the OAuth key or till, the name prefix and the org's till. A value
-``pulumi config set --secret`` wrote there is encrypted (``secure:``), which this command
-cannot read: it is named, with the variable to set instead.
+Credentials come from the environment, or from the stack: ``--stack S`` reads
+``Pulumi.S.yaml`` for the org (region or base URL), the OAuth key or till, the name prefix
+and the org's till; a value ``pulumi config set --secret`` wrote there (``secure:``) is read
+decrypted through ``pulumi config --show-secrets``, as the provider receives it, unless its
+environment variable is set. ``--stack dev`` without a URL is the emulator ``make up`` runs.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ CLI = Naming(
     name=_named,
     short=lambda field: _OPTIONS.get(field, variable(field)),
     subject="The connection to Capillary",
-    advice="Give them as options (see --help), in the --stack file or in the environment.",
+    advice="Set each as named above: an option of this command, a key of the --stack file, or "
+    "an environment variable.",
     gone=".",
 )
 
@@ -66,7 +68,9 @@ def stack_config(args: argparse.Namespace) -> dict[str, Any]:
             ) from None
         except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
             raise CapillaryError(f"--stack {args.stack}: cannot read {path}: {exc}") from None
-        config = _readable(config, path)
+        config = _readable(config, path, args.stack)
+        if args.stack == DEV_STACK:
+            config = {**_dev_emulator(config), **config}
     if getattr(args, "region", None):
         config.pop("capillary:baseUrl", None)
         config["capillary:region"] = args.region
@@ -75,21 +79,57 @@ def stack_config(args: argparse.Namespace) -> dict[str, Any]:
     return config
 
 
-def _readable(config: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Encrypted values dropped when the environment supplies them, refused otherwise."""
-    readable = {}
+def _readable(config: dict[str, Any], path: Path, stack: str) -> dict[str, Any]:
+    """Encrypted values dropped when the environment supplies them, read decrypted through
+    the Pulumi CLI otherwise (as the provider receives them)."""
+    readable, secret = {}, []
     for name, value in config.items():
         if not (isinstance(value, dict) and "secure" in value):
             readable[name] = value
             continue
         field = next((f for f in Settings.model_fields if f"capillary:{key(f)}" == name), None)
         if field is None or not os.environ.get(variable(field)):
-            instead = f"set {variable(field)} in the environment" if field else "remove it"
+            secret.append((name, field))
+    if secret:
+        from .stack import pulumi_config
+
+        try:
+            decrypted = pulumi_config(stack)
+        except CapillaryError as error:
+            name, field = secret[0]
+            reason = str(error).split(";")[0].rstrip(".")
+            instead = f"Set {variable(field)} in the environment" if field else "Remove it"
             raise CapillaryError(
-                f"{path} holds {name} encrypted (secure:), which capillary-milestones cannot "
-                f"decrypt; {instead} (`pulumi config get {name}` shows the value)."
-            )
+                f"{path} holds {name} encrypted (secure:), which only the Pulumi CLI can "
+                f"decrypt, and it could not: {reason}. {instead}, or run where the Pulumi "
+                "CLI, the stack's backend and its passphrase are set."
+            ) from None
+        readable.update({name: decrypted[name] for name, _ in secret if name in decrypted})
     return readable
+
+
+DEV_STACK = "dev"
+EMULATOR_DIR = Path(".emulator")
+# the till the emulator accepts by default (`capillary-emulator --help`): not a secret
+EMULATOR_TILL = {"capillary:username": "emulator.till", "capillary:password": "emulator-password"}
+
+
+def _dev_emulator(config: dict[str, Any]) -> dict[str, Any]:
+    """The emulator ``make up`` runs, for the dev stack when nothing else names an org: its
+    port (recorded with its pid, which must be alive) and its default till."""
+    named = {"capillary:baseUrl", "capillary:region"} & set(config)
+    if named or os.environ.get("CAPILLARY_BASE_URL") or os.environ.get("CAPILLARY_REGION"):
+        return {}
+    try:
+        pid = int((EMULATOR_DIR / "pid").read_text().strip())
+        port = int((EMULATOR_DIR / "port").read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return {}
+    found = {"capillary:baseUrl": f"http://127.0.0.1:{port}"}
+    if not os.environ.get("CAPILLARY_USERNAME") and not os.environ.get("CAPILLARY_OAUTH_KEY"):
+        found.update(EMULATOR_TILL)
+    return found
 
 
 def client(args: argparse.Namespace, config: dict[str, Any] | None = None) -> CapillaryClient:

@@ -9,6 +9,7 @@ the provider would check. Nothing is sent anywhere.
 
 from __future__ import annotations
 
+import json
 import runpy
 import sys
 from pathlib import Path
@@ -57,7 +58,9 @@ def declared_by_program(
 
     config = {**defaults, **stack_config}
     pulumi.runtime.set_mocks(Mocks(), project=name, stack=stack, preview=True)
-    pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()})
+    pulumi.runtime.set_all_config(
+        {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    )
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def run() -> None:

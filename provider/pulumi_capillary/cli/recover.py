@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -138,38 +136,10 @@ def recovered(deployment: dict[str, Any], findings: list[Finding]) -> dict[str, 
     return {**deployment, "resources": resources, "pending_operations": pending}
 
 
-# -- the Pulumi CLI, as the user's shell runs it ------------------------------------------
-
-
-def pulumi(stack: str, *args: str, stdin: str | None = None) -> str:
-    """``pulumi ARGS --stack STACK --non-interactive``; a failure is one sentence."""
-    if shutil.which("pulumi") is None:
-        raise CapillaryError(
-            "recover reads the stack with the Pulumi CLI, which is not on PATH; put it there "
-            "(`make pulumi` builds the pinned one) and run recover again."
-        )
-    argv = ["pulumi", *args, "--stack", stack, "--non-interactive"]
-    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        detail = lines[-1].strip() if lines else f"exit code {done.returncode}"
-        raise CapillaryError(f"`pulumi {' '.join(args[:2])} --stack {stack}` failed: {detail}")
-    return done.stdout
-
-
-def pulumi_config(stack: str) -> dict[str, str]:
-    """The stack's configuration as the provider receives it (secrets decrypted)."""
-    raw = json.loads(pulumi(stack, "config", "--json", "--show-secrets") or "{}")
-    return {
-        key: entry["value"] if isinstance(entry.get("value"), str) else json.dumps(entry["value"])
-        for key, entry in raw.items()
-        if isinstance(entry, dict) and "value" in entry
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     from ..api.client import CapillaryClient
     from ..api.settings import load_settings
+    from .stack import pulumi, pulumi_config
 
     config = pulumi_config(args.stack)
     state = json.loads(pulumi(args.stack, "stack", "export"))

@@ -14,11 +14,10 @@ from typing import Any
 
 import yaml
 
-from ..exceptions import DeclarationError, Violation
+from ..exceptions import FILE, DeclarationError, Violation
 from .names import parse_data
 
 SUFFIXES = (".yaml", ".yml")
-FILE = ("(file)",)  # the location of a problem with the file itself
 
 
 def for_stack(name: Any, till: Any, name_prefix: str, stack_till: int | None) -> dict[str, Any]:
@@ -92,10 +91,11 @@ def read_milestone(path: Path) -> dict[str, Any]:
         raise DeclarationError([Violation(FILE, str(path), f"cannot be read: {exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        why = f": {exc.problem}" if isinstance(exc, _DuplicateKey) else ""
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None)
+        why = f" ({problem})" if problem else ""
         raise DeclarationError(
-            [Violation(FILE, str(path), f"is not valid YAML{where}{why}")]
+            [Violation(FILE, str(path), f"is not valid YAML{where}{why}; fix the file")]
         ) from None
     if not isinstance(data, dict):
         raise DeclarationError(

@@ -248,6 +248,8 @@ def _violations(error: ValidationError, model: type[_Model], by_name: bool) -> l
         message = "is required" if item["type"] == "missing" else item["msg"]
         if item["type"] == "extra_forbidden":
             names = _model_at(model, item["loc"][:-1]).field_names(by_name)
+            if model is TargetGroupSpec and len(item["loc"]) == 1:  # the options sit beside
+                names += ResourceOptions.field_names(by_name)
             message = unknown_field(item["loc"][-1], names)
         elif item["type"] == "literal_error" and isinstance(value, str):
             message += nearest(value, _choices(_model_at(model, item["loc"][:-1]), item["loc"]))

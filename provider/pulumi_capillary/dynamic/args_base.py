@@ -75,6 +75,22 @@ class Args:
                     inputs[info.alias or name] = _wire(value)
         return inputs
 
+    def validate(self) -> dict[str, Any]:
+        """Check this part of a declaration on its own, by its model's field rules (the
+        rules across fields need the whole milestone: ``TargetGroupArgs.validate``). Returns
+        it in canonical form; raises :class:`DeclarationError` naming each problem as Python
+        spells it (``default_values[1]``)."""
+        from ..declaration.models import validated
+
+        (model,) = self._models
+        parsed, violations = validated(model, _known(self.to_inputs()))
+        if violations:
+            raise DeclarationError([Spelling.SNAKE.violation(v) for v in violations])
+        if parsed is None:
+            return {}
+        canonical: dict[str, Any] = parsed.model_dump(by_alias=True, exclude_none=True)
+        return canonical
+
     def _nested_args(self, name: str, value: Any) -> Any:
         """Plain mappings in snake_case become args; camelCase ones pass as they are."""
         nested = self._nested.get(name)
