@@ -111,12 +111,19 @@ def integral(value: _T) -> _T:
     return value
 
 
+def canonical_json(document: Any) -> str:
+    """JSON text in one canonical form: sorted keys, no spaces, integral numbers as integers.
+    The same document is the same bytes in every process (a saved plan compares them), in
+    whatever order its keys arrived (a mapping comes through Pulumi as a protobuf map)."""
+    return json.dumps(integral(document), separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
 def _json_text(value: Any) -> str:
     if not isinstance(value, (dict, list, str)):
         raise PydanticCustomError("json", "must be a JSON document (a string or an object)")
     try:
         document = json.loads(value) if isinstance(value, str) else value
-        return json.dumps(integral(document), separators=(",", ":"), allow_nan=False)
+        return canonical_json(document)
     except RecursionError:
         raise PydanticCustomError("json", "is nested too deeply to be read") from None
     except ValueError as exc:
