@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from pulumi_capillary.emulator import EmulatorServer
-from tests.engine import Engine, ProviderProcess
+from tests.engine import KINDS, Engine, ProviderProcess
 from tests.support import SEED_NOW, basic_header, stack_config
 
 _FIGURES: list[str] = []
@@ -129,10 +129,11 @@ def control(emulator: EmulatorServer) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture
-def server(emulator: EmulatorServer) -> Iterator[ProviderProcess]:
-    """The real provider server, configured for the emulator as the engine would."""
-    with ProviderProcess() as process:
+@pytest.fixture(params=KINDS)
+def server(request, emulator: EmulatorServer) -> Iterator[ProviderProcess]:
+    """The real provider server, configured for the emulator as the engine would: the
+    dynamic provider's, and the resource provider ``capillary``'s (each test runs on both)."""
+    with ProviderProcess(kind=request.param) as process:
         process.configure(stack_config(emulator))
         yield process
 

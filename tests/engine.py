@@ -1,4 +1,6 @@
-"""An engine double: the Pulumi engine's calls on the real ``python -m pulumi.dynamic`` server.
+"""An engine double: the Pulumi engine's calls on the real provider servers — the dynamic
+provider's ``python -m pulumi.dynamic`` and the resource provider ``capillary``
+(``python -m pulumi_capillary.plugin``, as ``pulumi-resource-capillary`` runs it).
 
 Fast enough for property tests and fault injection, it reproduces what the real CLI does
 (pulumi/pulumi; engine: ``pkg/resource/deploy/step_generator.go``, SDK:
@@ -29,6 +31,8 @@ from pulumi_capillary import TargetGroupProvider
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPE = "pulumi-python:dynamic/capillary:TargetGroup"
+PLUGIN_TYPE = "capillary:index:TargetGroup"
+KINDS = ("dynamic", "plugin")  # the two providers: each test of a provider runs on both
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -82,8 +86,14 @@ class ProviderProcess:
     """The provider server the CLI would start, and a gRPC client for it."""
 
     def __init__(
-        self, env: dict[str, str] | None = None, cwd: Path = ROOT, module: str = "pulumi.dynamic"
+        self,
+        env: dict[str, str] | None = None,
+        cwd: Path = ROOT,
+        module: str | None = None,
+        kind: str = "dynamic",
     ) -> None:
+        self.kind = kind
+        module = module or ("pulumi_capillary.plugin" if kind == "plugin" else "pulumi.dynamic")
         self.stderr_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"provider-{id(self)}.err"
         self._stderr = open(self.stderr_path, "w+")  # noqa: SIM115 - closed in stop()
         environment = {k: v for k, v in os.environ.items() if not k.startswith("CAPILLARY_")}
@@ -131,9 +141,17 @@ class ProviderProcess:
 
     # -- the RPCs, in the engine's shapes ------------------------------------------------
     def configure(self, config: dict[str, Any]) -> None:
+        """The stack's config, as the engine configures the default provider: the dynamic one
+        gets every key; the resource provider its own namespace's, without the namespace."""
+        if self.kind == "plugin":
+            config = {
+                k.removeprefix("capillary:"): v
+                for k, v in config.items()
+                if k.startswith("capillary:")
+            }
         try:
             self.stub.CheckConfig(
-                provider_pb2.CheckRequest(urn="urn", olds=_struct({}), news=_struct({}))
+                provider_pb2.CheckRequest(urn="urn", olds=_struct({}), news=_struct(config))
             )
         except grpc.RpcError as error:
             assert error.code() == grpc.StatusCode.UNIMPLEMENTED
@@ -209,8 +227,13 @@ class Engine:
         if self.state_file.exists():
             self.resources = json.loads(self.state_file.read_text())["resources"]
 
+    @property
+    def plugin(self) -> bool:
+        return self.provider.kind == "plugin"
+
     def urn(self, name: str) -> str:
-        return f"urn:pulumi:{self.stack}::capillary-milestones::{TYPE}::{name}"
+        kind = PLUGIN_TYPE if self.plugin else TYPE
+        return f"urn:pulumi:{self.stack}::capillary-milestones::{kind}::{name}"
 
     def _save(self) -> None:
         with self._lock:
@@ -226,7 +249,7 @@ class Engine:
     ) -> Step:
         """One resource registration, as the step generator handles it."""
         urn = self.urn(name)
-        news = {**inputs, "__provider": PROVIDER_BLOB}
+        news = inputs if self.plugin else {**inputs, "__provider": PROVIDER_BLOB}
         old = self.resources.get(name)
         if old is None:
             checked, failures = self.provider.check(urn, {}, news)
@@ -311,5 +334,6 @@ class Engine:
 
     def static_get(self, name: str, id_: str) -> tuple[str, dict]:
         """``TargetGroup.get``: Read with only ``__provider`` in the inputs."""
-        found, outs, _ = self.provider.read(self.urn(name), id_, {}, {"__provider": PROVIDER_BLOB})
+        inputs = {} if self.plugin else {"__provider": PROVIDER_BLOB}
+        found, outs, _ = self.provider.read(self.urn(name), id_, {}, inputs)
         return found, outs

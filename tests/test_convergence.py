@@ -25,7 +25,7 @@ from pulumi_capillary.declaration.values import TARGET_TYPES
 from pulumi_capillary.emulator import EmulatorServer
 from pulumi_capillary.fields import FIELDS, Mutability
 from tests.declarations import declarations
-from tests.engine import CheckFailed, Engine, ProviderProcess
+from tests.engine import KINDS, CheckFailed, Engine, ProviderProcess
 from tests.support import SEED_NOW, stack_config
 
 EXAMPLES = 110
@@ -195,9 +195,9 @@ def test_every_compared_row_of_the_table_has_a_mutator():
     assert sorted(MUTATORS) == sorted(COMPARED)
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory):
-    with EmulatorServer(now=SEED_NOW) as emulator, ProviderProcess() as process:
+@pytest.fixture(scope="module", params=KINDS)
+def harness(request, tmp_path_factory):
+    with EmulatorServer(now=SEED_NOW) as emulator, ProviderProcess(kind=request.param) as process:
         process.configure(stack_config(emulator))
         engine = Engine(process, tmp_path_factory.mktemp("convergence") / "state.json")
         yield emulator, engine
@@ -266,10 +266,12 @@ def _converges(harness, body, replace, paths, data) -> None:
 
 
 def test_every_mutation_converges(harness, figure):
+    _outcomes.clear()
     _converges(harness)
     pairs = sum(count for outcome, count in _outcomes.items() if outcome != "invalid (skipped)")
+    kind = harness[1].provider.kind
     figure(
-        "convergence.pairs",
+        f"convergence.pairs ({kind} provider)",
         f"{pairs} (" + ", ".join(f"{k}: {v}" for k, v in sorted(_outcomes.items())) + ")",
     )
     assert pairs >= 500

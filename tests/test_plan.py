@@ -12,8 +12,8 @@ import pytest
 
 from pulumi_capillary import TargetGroupArgs, TargetGroupProvider
 from pulumi_capillary.diff import ChangeSet
-from pulumi_capillary.dynamic.args_base import _wire
 from pulumi_capillary.plan import Action, Policies, plan
+from pulumi_capillary.sdk.args_base import _wire
 from tests.engine import UNKNOWN, CheckFailed
 from tests.support import api_calls, seed
 

@@ -8,7 +8,8 @@ import copy
 import pytest
 
 from pulumi_capillary.api.client import CapillaryClient
-from pulumi_capillary.cli.recover import TYPE, plan_recovery, recovered
+from pulumi_capillary.cli.recover import plan_recovery, recovered
+from pulumi_capillary.sdk.types import DYNAMIC_TYPE as TYPE
 from tests.engine import PROVIDER_BLOB
 from tests.support import canonical, emulator_settings
 

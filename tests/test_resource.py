@@ -25,7 +25,7 @@ from pulumi_capillary.declaration.models import (
     Target,
     TargetGroupSpec,
 )
-from pulumi_capillary.dynamic.codegen import TARGET, _python_type, render
+from pulumi_capillary.sdk.codegen import TARGET, _python_type, render
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -198,9 +198,9 @@ def test_args_cover_every_declared_field(args, model):
 
 
 def test_the_args_module_is_generated_from_the_models():
-    """Fields are declared once, on the models: ``dynamic/args.py`` is their generated form."""
+    """Fields are declared once, on the models: ``sdk/args.py`` is their generated form."""
     written = TARGET.read_text(encoding="utf-8")
-    assert written == render(), "run `python -m pulumi_capillary.dynamic.codegen`, commit args.py"
+    assert written == render(), "run `python -m pulumi_capillary.sdk.codegen`, commit args.py"
 
 
 def test_every_model_type_has_a_python_type():

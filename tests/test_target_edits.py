@@ -8,13 +8,13 @@ import copy
 
 import pytest
 
-from tests.engine import Engine, ProviderError, ProviderProcess
+from tests.engine import KINDS, Engine, ProviderError, ProviderProcess
 from tests.support import seed, stack_config
 
 
-@pytest.fixture
-def server(emulator):
-    with ProviderProcess() as process:
+@pytest.fixture(params=KINDS)
+def server(request, emulator):
+    with ProviderProcess(kind=request.param) as process:
         process.configure(stack_config(emulator, retryDeadlineSeconds="2"))
         yield process
 

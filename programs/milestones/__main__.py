@@ -15,7 +15,6 @@ from pulumi_capillary import (
     PeriodArgs,
     StackSettings,
     TargetArgs,
-    TargetGroup,
     TargetGroupArgs,
     load_catalog,
 )
@@ -67,8 +66,27 @@ def monthly_check_ins(first_month: date, months: int) -> TargetGroupArgs:
     )
 
 
+config = pulumi.Config()
 # the org's name prefix and till, and the groups this stack adopts in its org (by file name)
-stack = StackSettings.from_config(pulumi.Config())
+stack = StackSettings.from_config(config)
+
+# Which provider manages the milestones: the dynamic provider (the default), or the resource
+# provider `capillary` (field-level previews, `pulumi import`); a stack moves to it with no
+# change: its resources are aliased from the dynamic type.
+engine = config.get("engine") or "dynamic"
+if engine == "plugin":
+    from pulumi_capillary.plugin import TargetGroup, moved_from_dynamic
+
+    options = moved_from_dynamic()
+elif engine == "dynamic":
+    from pulumi_capillary import TargetGroup
+
+    options = None
+else:
+    raise pulumi.RunError(
+        f"capillary-milestones:engine is {engine!r}; set it to dynamic or plugin "
+        "(`pulumi config set engine plugin`)."
+    )
 
 declarations = {
     **load_catalog(Path(__file__).parent / "milestones"),
@@ -86,7 +104,7 @@ def concrete(key: str, declaration) -> TargetGroupArgs:
 
 # every declaration is made concrete (and a data file validated) before any is registered
 concrete_args = {key: concrete(key, d) for key, d in sorted(declarations.items())}
-milestones = {key: TargetGroup(key, args) for key, args in concrete_args.items()}
+milestones = {key: TargetGroup(key, args, opts=options) for key, args in concrete_args.items()}
 pulumi.export(
     "milestones",
     {key: {"id": group.target_group_id, "name": group.name} for key, group in milestones.items()},

@@ -18,12 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # "X as X": re-exported for type checkers, loaded lazily at run time
     from .declaration.catalog import load_catalog as load_catalog
-    from .dynamic.args import ExtendedFieldInfoArgs as ExtendedFieldInfoArgs
-    from .dynamic.args import FilterArgs as FilterArgs
-    from .dynamic.args import PeriodArgs as PeriodArgs
-    from .dynamic.args import TargetArgs as TargetArgs
-    from .dynamic.args import TargetGroupArgs as TargetGroupArgs
-    from .dynamic.catalog import StackSettings as StackSettings
     from .dynamic.provider import TargetGroupProvider as TargetGroupProvider
     from .dynamic.resource import TargetGroup as TargetGroup
     from .exceptions import APIError as APIError
@@ -31,19 +25,25 @@ if TYPE_CHECKING:  # "X as X": re-exported for type checkers, loaded lazily at r
     from .exceptions import ConfigurationError as ConfigurationError
     from .exceptions import DeclarationError as DeclarationError
     from .exceptions import Violation as Violation
+    from .sdk.args import ExtendedFieldInfoArgs as ExtendedFieldInfoArgs
+    from .sdk.args import FilterArgs as FilterArgs
+    from .sdk.args import PeriodArgs as PeriodArgs
+    from .sdk.args import TargetArgs as TargetArgs
+    from .sdk.args import TargetGroupArgs as TargetGroupArgs
+    from .sdk.catalog import StackSettings as StackSettings
 
 _PUBLIC: dict[str, str] = {
     # the resource and its arguments
     "TargetGroup": ".dynamic.resource",
-    "TargetGroupArgs": ".dynamic.args",
-    "PeriodArgs": ".dynamic.args",
-    "TargetArgs": ".dynamic.args",
-    "ExtendedFieldInfoArgs": ".dynamic.args",
-    "FilterArgs": ".dynamic.args",
+    "TargetGroupArgs": ".sdk.args",
+    "PeriodArgs": ".sdk.args",
+    "TargetArgs": ".sdk.args",
+    "ExtendedFieldInfoArgs": ".sdk.args",
+    "FilterArgs": ".sdk.args",
     "TargetGroupProvider": ".dynamic.provider",
     # milestones as data files, made concrete for a stack
     "load_catalog": ".declaration.catalog",
-    "StackSettings": ".dynamic.catalog",
+    "StackSettings": ".sdk.catalog",
     # what a program can meet
     "CapillaryError": ".exceptions",
     "DeclarationError": ".exceptions",

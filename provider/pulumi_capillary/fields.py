@@ -146,6 +146,7 @@ class Row:
     edit: Edit | None = None  # for UPDATABLE rows: the call that edits the field
     itemwise: bool = False  # a list compared element by element (changes name the index)
     restore: Callable[[Any], Any] = same  # a recorded value back as a declaration writes it
+    kind: str = ""  # a SERVER field's JSON type, and what it is (the provider's schema)
 
     @cached_property
     def key(self) -> str:
@@ -166,6 +167,29 @@ class Row:
 
 
 UPDATABLE, IMMUTABLE, SERVER = Mutability.UPDATABLE, Mutability.IMMUTABLE, Mutability.SERVER
+# What Capillary decides and records: each field's JSON type and what it is.
+_SERVER: dict[str, str] = {
+    "id": "integer: the group's id",
+    "targetGroupId": "integer: the group's id (the resource's id)",
+    "attribution": "object: who created and last changed it, and when",
+    "userCreated": "boolean: whether it was made in the Capillary UI",
+    "timeZoneName": "string: the org's time zone",
+    "createdOn": "integer: when it was created (epoch milliseconds)",
+    "activePeriod": "object: the running period, if any",
+    "periodIds": "array: the ids of its periods, in order",
+    "targetIds": "array: the ids of its targets, in order",
+    "periods[].id": "integer: the period's id",
+    "periods[].attribution": "object: who created and last changed it, and when",
+    "periods[].targetGroupId": "integer: its group's id",
+    "periods[].periodStatus": "string: ENDED, RUNNING or NOT_STARTED, from the dates",
+    "targets[].id": "integer: the target's id",
+    "targets[].attribution": "object: who created and last changed it, and when",
+    "targets[].emfRuleSetId": "integer: the id of its rule set",
+    "targets[].targetGroupId": "integer: its group's id",
+    "targets[].targetPeriodDefaultValuesMap": "object: its values by period id",
+    "targets[].defaultValues[].id": "integer: the value's id",
+    "targets[].defaultValues[].periodId": "integer: the id of the value's period",
+}
 GROUP, TARGET = Edit.GROUP, Edit.TARGET
 _START = ("targetCycleStartDate", "targetCycleStartDateISO")
 _END = ("targetCycleEndDate", "targetCycleEndDateISO")
@@ -194,7 +218,6 @@ FIELDS: tuple[Row, ...] = (
     Row("periods[].refCode", IMMUTABLE),
     Row("periods[].description", IMMUTABLE, text),
     Row("periods[].active", IMMUTABLE, default=True),
-    Row("periods[].periodStatus", SERVER),  # recomputed by the server from its clock
     # its targets, matched by position
     Row("targets[]", IMMUTABLE),
     Row("targets[].name", IMMUTABLE),
@@ -212,28 +235,7 @@ FIELDS: tuple[Row, ...] = (
     Row("targets[].defaultValues", UPDATABLE, amounts, edit=TARGET, itemwise=True),
     Row("targets[].targetMilestoneTriggers", IMMUTABLE, default=[], recorded=None),
     # decided by Capillary
-    *(
-        Row(path, SERVER)
-        for path in (
-            "id",
-            "targetGroupId",
-            "attribution",
-            "userCreated",
-            "timeZoneName",
-            "createdOn",
-            "activePeriod",
-            "periodIds",
-            "targetIds",
-            "periods[].id",
-            "periods[].attribution",
-            "periods[].targetGroupId",
-            "targets[].id",
-            "targets[].attribution",
-            "targets[].emfRuleSetId",
-            "targets[].targetGroupId",
-            "targets[].targetPeriodDefaultValuesMap",
-        )
-    ),
+    *(Row(path, SERVER, kind=kind) for path, kind in _SERVER.items()),
 )
 
 

@@ -213,7 +213,9 @@ def _put(target: Any, source: Any, loc: tuple[str | int, ...]) -> None:
             return
         target, source = inner_target, inner_source
     if isinstance(last, int) and not (
-        isinstance(target, list) and isinstance(source, list) and last < len(target)
+        isinstance(target, list)
+        and isinstance(source, list)
+        and last < len(target)
         and last < len(source)
     ):
         target[:] = source  # an item added or removed: the list as recorded

@@ -26,6 +26,8 @@ from tests.program import copy_project
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "real-cli-tests-passphrase"
 TYPE = "pulumi-python:dynamic/capillary:TargetGroup"
+PLUGIN_TYPE = "capillary:index:TargetGroup"
+TYPES = (TYPE, PLUGIN_TYPE)  # a milestone on either provider
 
 
 def find_cli() -> Path | None:
@@ -71,7 +73,7 @@ class Run:
         steps: dict[str, str] = {}
         for event in self.events:
             meta = event.get("resourcePreEvent", {}).get("metadata")
-            if meta and meta.get("type") == TYPE:
+            if meta and meta.get("type") in TYPES:
                 name = meta["urn"].rsplit("::", 1)[1]
                 op = meta["op"]
                 steps[name] = op if name not in steps else f"{steps[name]}+{op}"
@@ -125,6 +127,8 @@ class Project:
         directory = tmp_path / "project"
         directory.mkdir()
         copy_project(directory)
+        # Pulumi.yaml finds the resource provider `capillary` in the project's .venv/bin
+        (directory / ".venv").symlink_to(Path(sys.executable).parent.parent)
         for stack_file in directory.glob("Pulumi.*.yaml"):  # salts of this test's passphrase
             lines = stack_file.read_text().splitlines(keepends=True)
             stack_file.write_text("".join(x for x in lines if not x.startswith("encryptionsalt:")))
@@ -237,7 +241,7 @@ class Project:
         return {
             r["urn"].rsplit("::", 1)[1]: r
             for r in deployment.get("resources") or []
-            if r.get("type") == TYPE
+            if r.get("type") in TYPES
         }
 
 

@@ -37,6 +37,13 @@ PREFIX = "CAPILLARY_"
 
 _lower = BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]  # positive and finite
+
+
+def _says(description: str) -> Any:
+    """What a setting means: for the provider's schema and ``help(ProviderArgs)``."""
+    return Field(description=description)
+
+
 Megabytes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
@@ -58,26 +65,64 @@ class Settings(BaseSettings):
         env_prefix=PREFIX, frozen=True, str_strip_whitespace=True, extra="ignore"
     )
 
-    region: Annotated[Region | None, _lower] = None
-    base_url: str | None = None
-    username: str | None = None
-    password: SecretStr | None = None
-    oauth_key: str | None = None
-    oauth_secret: SecretStr | None = None
-    on_immutable_change: Annotated[Literal["fail", "replace"], _lower] = "fail"
-    deletion_policy: Annotated[Literal["abandon", "delete"], _lower] = "abandon"
-    timeout_seconds: Seconds = 30.0
-    connect_timeout_seconds: Seconds = 10.0
-    retry_deadline_seconds: Seconds = 120.0  # the total deadline of one call
-    retry_backoff_seconds: Seconds = 0.5
-    allow_insecure_http: Annotated[bool, _lower] = False
+    region: Annotated[
+        Region | None, _lower, _says("the org's Capillary region: eu, apac, apac2, us or cn")
+    ] = None
+    base_url: Annotated[
+        str | None,
+        _says(
+            "overrides the region's host (the emulator, a proxy): https://, or http:// to this "
+            "machine only"
+        ),
+    ] = None
+    username: Annotated[str | None, _says("the till for Basic auth")] = None
+    password: Annotated[
+        SecretStr | None, _says("the till's password (Basic auth; the client sends its md5)")
+    ] = None
+    oauth_key: Annotated[str | None, _says("the OAuth client's key; preferred over Basic")] = None
+    oauth_secret: Annotated[SecretStr | None, _says("the OAuth client's secret")] = None
+    on_immutable_change: Annotated[
+        Literal["fail", "replace"],
+        _lower,
+        _says("what a change Capillary cannot make does: fail (the default) or replace"),
+    ] = "fail"
+    deletion_policy: Annotated[
+        Literal["abandon", "delete"],
+        _lower,
+        _says("what removing a milestone from the stack does: abandon (the default) or delete"),
+    ] = "abandon"
+    timeout_seconds: Annotated[Seconds, _says("read/write timeout per request, seconds")] = 30.0
+    connect_timeout_seconds: Annotated[Seconds, _says("connect timeout, seconds")] = 10.0
+    retry_deadline_seconds: Annotated[
+        Seconds,
+        _says(
+            "the total deadline of one call, seconds: its retries, waits, a create's look-ups "
+            "and token renewals included"
+        ),
+    ] = 120.0
+    retry_backoff_seconds: Annotated[
+        Seconds, _says("first backoff, seconds, doubled per retry up to 10, plus jitter")
+    ] = 0.5
+    allow_insecure_http: Annotated[
+        bool,
+        _lower,
+        _says("true allows http:// to a trusted proxy (never to a Capillary region's host)"),
+    ] = False
     # the largest answer read, decompressed: one group's, and the org's list (against bombs;
     # an org of 10,000 groups with periods and targets lists about 70 MiB)
-    max_answer_megabytes: Megabytes = 32.0
-    max_list_megabytes: Megabytes = 512.0
+    max_answer_megabytes: Annotated[
+        Megabytes, _says("the largest answer read, decompressed, for one group (MiB)")
+    ] = 32.0
+    max_list_megabytes: Annotated[
+        Megabytes, _says("the largest list of the org's groups read (MiB)")
+    ] = 512.0
     # groups a command reads at a time when the org's list leaves something out (the audit,
     # export --all); the client keeps at most 16 connections
-    reads_in_flight: Annotated[int, Field(ge=1, le=16)] = 8
+    reads_in_flight: Annotated[
+        int,
+        Field(ge=1, le=16),
+        _says("groups read at a time when a list leaves out their periods or targets (1 to 16)"),
+    ] = 8
     _problems: tuple[Problem, ...] = PrivateAttr(default=())
     _naming: Naming = PrivateAttr(default=None)  # type: ignore[assignment]
 

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import CapillaryError
-
-TYPE = "pulumi-python:dynamic/capillary:TargetGroup"
+from ..sdk.types import TYPES
 
 
 def _project(root: Path) -> tuple[str, Path, dict[str, Any]]:
@@ -47,7 +46,7 @@ def declared_by_program(
 
     class Mocks(pulumi.runtime.Mocks):
         def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-            if args.typ == TYPE:
+            if args.typ in TYPES:
                 registered[args.name] = dict(args.inputs)
             return f"{args.name}-id", dict(args.inputs)
 

@@ -30,8 +30,8 @@ from ..declaration.models import OPTION_KEYS, PROVIDER_KEY, parse_inputs
 from ..diff import compare_to_record
 from ..exceptions import CapillaryError
 from ..operations import outputs
+from ..sdk.types import TYPES
 
-TYPE = "pulumi-python:dynamic/capillary:TargetGroup"
 Reader = Callable[[int], dict[str, Any]]
 
 
@@ -59,7 +59,7 @@ def pending_creates(deployment: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [
         op["resource"]
         for op in deployment.get("pending_operations") or []
-        if op.get("type") == "creating" and op.get("resource", {}).get("type") == TYPE
+        if op.get("type") == "creating" and op.get("resource", {}).get("type") in TYPES
     ]
 
 
@@ -107,7 +107,9 @@ def _decide(
         listed = "; ".join(str(c) for c in changes.changes)
         return leave(f"the group differs from the declaration ({listed})", group_id)
     options_in = {k: v for k, v in inputs.items() if k in OPTION_KEYS and v is not None}
-    outs = {**outputs(recorded, options_in, body), PROVIDER_KEY: inputs.get(PROVIDER_KEY)}
+    outs = outputs(recorded, options_in, body)
+    if PROVIDER_KEY in inputs:  # the dynamic provider's pickle (a real provider has none)
+        outs[PROVIDER_KEY] = inputs[PROVIDER_KEY]
     record = {**resource, "id": str(group_id), "outputs": outs}
     return Finding(urn, name, group_id, record, "the group matches the declaration")
 
@@ -119,7 +121,7 @@ def plan_recovery(
     managed = {
         str(r["id"]): r["urn"].rsplit("::", 1)[-1]
         for r in deployment.get("resources") or []
-        if r.get("type") == TYPE and r.get("id")
+        if r.get("type") in TYPES and r.get("id")
     }
     return [_decide(resource, groups, managed, read) for resource in pending_creates(deployment)]
 

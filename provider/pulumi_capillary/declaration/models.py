@@ -75,27 +75,38 @@ class _Model(BaseModel):
         return sorted(n if by_name else f.alias or n for n, f in cls.model_fields.items())
 
 
+def _doc(text: str) -> Any:
+    """What a field means: in the data files' schema, the provider's schema and the args."""
+    return Field(description=text)
+
+
+_ISO = "an ISO 8601 date-time such as 2027-01-01T00:00:00Z (no offset: UTC)"
+
+
 class ExtendedFieldInfo(_Model):
     """The event attribute an ``EVENT_ATTRIBUTE`` target adds up."""
 
-    name: Annotated[str, Field(min_length=1)]
-    aggregate_function: AggregateFunction = "SUM"
+    name: Annotated[str, Field(min_length=1), _doc("the event attribute's name")]
+    aggregate_function: Annotated[AggregateFunction, _doc("how it is added up: SUM")] = "SUM"
 
 
 class Filter(_Model):
     """The stores, zones or concepts whose activity a target counts."""
 
-    entity_type: FilterEntity
+    entity_type: Annotated[FilterEntity, _doc("what the ids name: STORE, ZONE or CONCEPT")]
     entity_ids: Annotated[
         list[Any],
         BeforeValidator(entity_id_list),
         Field(min_length=1),
         PythonType("Sequence[pulumi.Input[int | str]]"),
+        _doc("the ids of those stores, zones or concepts"),
     ]
 
 
 class DefaultValue(_Model):
-    default_value: Amount
+    """A target's value for one period."""
+
+    default_value: Annotated[Amount, _doc("the value to reach in the period")]
     # documented request keys of the update-target call; Capillary assigns them on create
     period_id: WholeNumber | None = Field(None, exclude=True)
     target_name: str | None = Field(None, exclude=True)
@@ -104,60 +115,125 @@ class DefaultValue(_Model):
 class Period(_Model):
     """One period (cycle) of a milestone."""
 
-    start_date: Moment
-    end_date: Moment
-    active: bool = True
-    description: str | None = None
-    ref_code: str | None = None
-    period_status: PeriodStatus | None = None
+    start_date: Annotated[Moment, _doc(f"when the period starts: {_ISO}")]
+    end_date: Annotated[
+        Moment, _doc(f"when it ends, after it starts (Capillary records the day): {_ISO}")
+    ]
+    active: Annotated[bool, _doc("whether the period is active")] = True
+    description: Annotated[str | None, _doc("what the period is")] = None
+    ref_code: Annotated[str | None, _doc("a code for it, unique among the periods")] = None
+    period_status: Annotated[
+        PeriodStatus | None, _doc("Capillary computes it from the dates: sent, never compared")
+    ] = None
 
 
 class Target(_Model):
     """What a customer must do, with a target value for each period."""
 
-    name: Name
-    target_entity: TargetEntity
-    target_type: TargetType
+    name: Annotated[Name, _doc("the target's name, at most 200 characters")]
+    target_entity: Annotated[
+        TargetEntity, _doc("what is counted: EVENT, TRANSACTION, LINEITEM or REWARDS")
+    ]
+    target_type: Annotated[
+        TargetType,
+        _doc("how it is counted; for EVENT targets: COUNT, VISIT or EVENT_ATTRIBUTE"),
+    ]
     default_values: Annotated[
         list[DefaultValue],
         PythonType("Sequence[Any]"),
         ListedBare("default_value"),
-        Field(description="one target value per period, in period order"),
+        _doc("one target value per period, in period order"),
     ]
-    event_name: str | None = None  # required, and not blank, for EVENT targets (_rules)
-    extended_field_info: ExtendedFieldInfo | None = None
-    expression: str | None = None
-    expression_json: JsonText | None = None
-    filters: list[Filter] = []
-    enrolment_method: EnrolmentMethod | None = None
-    active: bool = True
-    description: str | None = None
-    target_milestone_triggers: list[Any] = []
+    event_name: Annotated[  # required, and not blank, for EVENT targets (_rules)
+        str | None, _doc("the behavioural event counted (required for EVENT targets)")
+    ] = None
+    extended_field_info: Annotated[
+        ExtendedFieldInfo | None,
+        _doc("the event attribute added up (required for EVENT_ATTRIBUTE targets)"),
+    ] = None
+    expression: Annotated[str | None, _doc("the rule an event must meet to count")] = None
+    expression_json: Annotated[
+        JsonText | None, _doc("the same rule as a JSON document (text, or a mapping)")
+    ] = None
+    filters: Annotated[
+        list[Filter], _doc("the stores, zones or concepts whose activity counts")
+    ] = []
+    enrolment_method: Annotated[
+        EnrolmentMethod | None, _doc("how customers are enrolled: TRANSACTION or IMPORT")
+    ] = None
+    active: Annotated[bool, _doc("whether the target is active")] = True
+    description: Annotated[str | None, _doc("what the target is")] = None
+    target_milestone_triggers: Annotated[
+        list[Any], _doc("milestone triggers, sent as declared (Capillary does not echo them)")
+    ] = []
     target_group_id: WholeNumber | None = Field(None, exclude=True)
 
 
 class TargetGroupSpec(_Model):
     """The create request body of ``POST v3/targetGroups``."""
 
-    name: Name
-    periods: Annotated[list[Period], Field(min_length=1)]
-    targets: Annotated[list[Target], Field(min_length=1)]
-    description: Annotated[str, Field(max_length=255)] | None = None
-    active: bool = True
-    preferred_till_id: WholeNumber | None = None
-    from_date: Moment | None = None
-    to_date: Moment | None = None
-    tracking_type: TrackingType | None = None
-    target_evaluation_type: EvaluationType | None = None
-    total_periods: WholeNumber | None = None
-    frequency: WholeNumber | None = None
-    frequency_type: FrequencyType | None = None
-    recurring_cycles: Annotated[WholeNumber, Field(le=100)] | None = None
-    target_cycle_start_date: Moment | None = None
-    target_cycle_start_date_iso: Moment | None = Field(None, alias="targetCycleStartDateISO")
-    target_cycle_end_date: Moment | None = None
-    target_cycle_end_date_iso: Moment | None = Field(None, alias="targetCycleEndDateISO")
-    leaderboard_enabled: bool | None = None
+    name: Annotated[
+        Name, _doc("the milestone's name, unique in the org (case-insensitively), at most 200")
+    ]
+    periods: Annotated[
+        list[Period], Field(min_length=1), _doc("its periods (cycles), in order, not overlapping")
+    ]
+    targets: Annotated[
+        list[Target], Field(min_length=1), _doc("what customers must do, with a value per period")
+    ]
+    description: Annotated[
+        str | None, Field(max_length=255), _doc("what the milestone is, at most 255 characters")
+    ] = None
+    active: Annotated[bool, _doc("whether the milestone is active")] = True
+    preferred_till_id: Annotated[
+        WholeNumber | None, _doc("the till it belongs to (the catalog: the stack's own till)")
+    ] = None
+    from_date: Annotated[
+        Moment | None, _doc(f"when the milestone starts (Capillary records the day): {_ISO}")
+    ] = None
+    to_date: Annotated[Moment | None, _doc(f"when it ends (Capillary records the day): {_ISO}")] = (
+        None
+    )
+    tracking_type: Annotated[
+        TrackingType | None,
+        _doc("how targets are tracked: DEFAULT, UNIFIED, STREAKS, NON_CONTINUOUS_STREAKS, CAPPING"),
+    ] = None
+    target_evaluation_type: Annotated[
+        EvaluationType | None,
+        _doc(
+            "when a cycle runs: FIXED_CALENDAR_WINDOW (from the start date), CYCLIC_WINDOW (from "
+            "a customer's first transaction after enrolment), PERIOD_AGNOSTIC_WINDOW (until "
+            "the target is met)"
+        ),
+    ] = None
+    total_periods: Annotated[
+        WholeNumber | None, _doc("the number of periods (by default, those declared)")
+    ] = None
+    frequency: Annotated[WholeNumber | None, _doc("how many units a cycle lasts")] = None
+    frequency_type: Annotated[
+        FrequencyType | None,
+        _doc("a cycle's unit: DAILY, WEEKLY, MONTHLY, QUARTERLY, HALF_YEARLY, YEARLY, CUSTOM"),
+    ] = None
+    recurring_cycles: Annotated[
+        WholeNumber | None, Field(le=100), _doc("how often the cycle recurs, at most 100")
+    ] = None
+    target_cycle_start_date: Annotated[
+        Moment | None, _doc(f"the first cycle's start (legacy; wins over its ISO twin): {_ISO}")
+    ] = None
+    target_cycle_start_date_iso: Annotated[
+        Moment | None,
+        Field(alias="targetCycleStartDateISO"),
+        _doc(f"the first cycle's start: {_ISO}"),
+    ] = None
+    target_cycle_end_date: Annotated[
+        Moment | None, _doc(f"the last cycle's end (legacy; wins over its ISO twin): {_ISO}")
+    ] = None
+    target_cycle_end_date_iso: Annotated[
+        Moment | None, Field(alias="targetCycleEndDateISO"), _doc(f"the last cycle's end: {_ISO}")
+    ] = None
+    leaderboard_enabled: Annotated[
+        bool | None, _doc("leaderboards cannot be declared here: false, or leave it out")
+    ] = None
 
     def body(self) -> dict[str, Any]:
         """The canonical request body; defaults are filled in, as the documented examples send."""
@@ -169,9 +245,20 @@ class TargetGroupSpec(_Model):
 class ResourceOptions(_Model):
     """Provider-only inputs: never sent to Capillary; each overrides the stack default."""
 
-    on_immutable_change: Annotated[Literal["fail", "replace"], lowercase()] | None = None
-    deletion_policy: Annotated[Literal["abandon", "delete"], lowercase()] | None = None
-    adopt_existing_id: WholeNumber | None = None
+    on_immutable_change: Annotated[
+        Literal["fail", "replace"] | None,
+        lowercase(),
+        _doc("what a change Capillary cannot make does: fail (the default) or replace"),
+    ] = None
+    deletion_policy: Annotated[
+        Literal["abandon", "delete"] | None,
+        lowercase(),
+        _doc("what removing it from the stack does: abandon (the default) or delete"),
+    ] = None
+    adopt_existing_id: Annotated[
+        WholeNumber | None,
+        _doc("adopt this group of the stack's org instead of creating one; it must match"),
+    ] = None
 
 
 # every model of a declaration, provider-only inputs included

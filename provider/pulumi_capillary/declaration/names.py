@@ -143,9 +143,7 @@ def _respelt(
     dropped when writing Python names. A field given in both spellings is refused (one would
     win), except at the top (``checked``), where the model refuses the stray spelling."""
     if isinstance(value, list):
-        return [
-            _respelt(v, table, from_aliases, to_aliases, (*at, i)) for i, v in enumerate(value)
-        ]
+        return [_respelt(v, table, from_aliases, to_aliases, (*at, i)) for i, v in enumerate(value)]
     if not isinstance(value, Mapping):
         return value
     unwrap = from_aliases and not to_aliases

@@ -52,7 +52,14 @@ def _wrap_bare(model: type[_Model], name: str, value: Any) -> Any:
         return value
     if isinstance(value, pulumi.Output):
         return value.apply(lambda resolved: _wrap_bare(model, name, resolved))
-    return wrapped_items(value, nested.model_fields[key].alias or key)
+    if not isinstance(value, (list, tuple)):
+        return value
+    aliases = {n: f.alias or n for n, f in nested.model_fields.items()}
+    items = [  # a mapping may name its key as Python does (code `pulumi import` wrote)
+        {aliases.get(k, k): v for k, v in item.items()} if isinstance(item, Mapping) else item
+        for item in value
+    ]
+    return wrapped_items(items, aliases[key])
 
 
 _A = TypeVar("_A", bound="Args")
@@ -174,3 +181,43 @@ def _known(value: Any) -> Any:
     if isinstance(value, list):
         return [_known(v) for v in value]
     return value
+
+
+class SettingsArgs:
+    """Dataclass args of a provider's settings: camelCase inputs, secrets kept secret."""
+
+    _secrets: ClassVar[tuple[str, ...]] = ()
+
+    def to_inputs(self) -> dict[str, Any]:
+        from pydantic.alias_generators import to_camel
+
+        inputs = {}
+        for item in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, item.name)
+            if value is not None:
+                secret = item.name in self._secrets
+                inputs[to_camel(item.name)] = pulumi.Output.secret(value) if secret else value
+        return inputs
+
+
+def resource_inputs(
+    resource_name: str,
+    args: TargetGroupBehaviour | None,
+    opts: pulumi.ResourceOptions | None,
+    kwargs: Mapping[str, Any],
+) -> dict[str, Any]:
+    """A ``TargetGroup``'s inputs, from its args or the same fields as keyword arguments,
+    with a placeholder for each recorded output the resource exposes."""
+    from .args import TargetGroupArgs
+    from .outputs import OUTPUT_KEYS
+
+    if args is None and kwargs:
+        args = TargetGroupArgs(**kwargs)
+    elif kwargs:
+        raise TypeError("pass either args=TargetGroupArgs(...) or keyword arguments, not both")
+    if args is None and (opts is None or opts.id is None):
+        raise TypeError(f"TargetGroup {resource_name!r} needs args (or opts.id to read one)")
+    props: dict[str, Any] = dict.fromkeys(OUTPUT_KEYS)
+    if args is not None:
+        props.update(args.to_inputs())
+    return props

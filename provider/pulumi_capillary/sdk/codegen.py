@@ -1,10 +1,11 @@
-"""Writes ``args.py``: the typed ``*Args`` dataclasses, generated from the declaration model.
+"""Writes ``args.py``: the typed ``*Args`` dataclasses, generated from the declaration model
+(and ``ProviderArgs`` from the provider's settings).
 
 A field is declared once, on its pydantic model; the Args classes that programs use are
 generated from the models so that an editor and ``mypy`` know every argument and its type.
 After changing a model, run::
 
-    python -m pulumi_capillary.dynamic.codegen
+    python -m pulumi_capillary.sdk.codegen
 
 ``tests/test_resource.py`` fails while ``args.py`` and the models disagree.
 """
@@ -16,6 +17,7 @@ import types
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
 from ..declaration.models import (
@@ -41,12 +43,12 @@ _CLASSES: tuple[tuple[type[_Model], str], ...] = tuple(
     for m in reversed(MODELS)
     if m is not ResourceOptions and m not in _BARE_ITEMS
 )
-_PLAIN = {str: "str", int: "int", float: "float", bool: "bool"}
+_PLAIN = {str: "str", int: "int", float: "float", bool: "bool", SecretStr: "str"}
 
 _HEADER = '''"""The typed arguments of ``TargetGroup``, generated from the declaration model.
 
 Do not edit: change the model in ``declaration/models.py``, then run
-``python -m pulumi_capillary.dynamic.codegen``.
+``python -m pulumi_capillary.sdk.codegen``.
 """
 
 from __future__ import annotations
@@ -63,12 +65,12 @@ import pulumi
 
 def _header() -> str:
     models = sorted([m.__name__ for m, _ in _CLASSES] + [ResourceOptions.__name__])
-    names = sorted(_args_name(m) for m, _ in _CLASSES)
+    names = sorted([_args_name(m) for m, _ in _CLASSES] + ["ProviderArgs"])
     imports = "".join(f"    {name},\n" for name in models)
     listed = "".join(f'    "{name}",\n' for name in names)
     return (
         f"{_HEADER}from ..declaration.models import (\n{imports})\n"
-        "from .args_base import Args, TargetGroupBehaviour\n\n"
+        "from .args_base import Args, SettingsArgs, TargetGroupBehaviour\n\n"
         f"__all__ = [\n{listed}]\n"
     )
 
@@ -119,9 +121,17 @@ def _python_type(annotation: Any, metadata: list[Any], field: str = "") -> str:
     raise TypeError(f"no Python type for {annotation!r}: mark the field with PythonType")
 
 
+def _comment(info: FieldInfo) -> str:
+    """A field's description, as comment lines above it."""
+    import textwrap
+
+    lines = textwrap.wrap(info.description or "", width=92)
+    return "".join(f"    # {line}\n" for line in lines)
+
+
 def _line(name: str, info: FieldInfo, keyword_only: bool = False) -> str:
     typed = f"pulumi.Input[{_python_type(info.annotation, list(info.metadata), name)}]"
-    comment = f"    # {info.description}\n" if info.description else ""
+    comment = _comment(info)
     if keyword_only:
         return f"{comment}    {name}: {typed} | None = field(default=None, kw_only=True)"
     if info.is_required():
@@ -163,10 +173,30 @@ def _class(model: type[_Model], behaviour: str) -> str:
     return "\n\n" + "\n".join(lines) + "\n"
 
 
+def _provider_class() -> str:
+    """``ProviderArgs``: an explicit provider's settings, one field per setting (its stack
+    config key without the ``capillary:`` namespace, in snake_case); secrets marked."""
+    from ..api.settings import SECRETS, Settings
+
+    lines = ["@dataclass", "class ProviderArgs(SettingsArgs):"]
+    lines += [
+        '    """The settings of one Capillary org, for an explicit provider (the stack\'s',
+        '    ``capillary:`` keys configure the default one)."""',
+        "",
+    ]
+    for name, info in Settings.model_fields.items():
+        typed = f"pulumi.Input[{_python_type(info.annotation, list(info.metadata), name)}]"
+        typed = typed.replace(" | None]", "]")
+        lines.append(f"{_comment(info)}    {name}: {typed} | None = None")
+    secrets = ", ".join(f'"{name}"' for name in SECRETS)
+    lines.append(f"    _secrets: ClassVar = ({secrets})")
+    return "\n\n" + "\n".join(lines) + "\n"
+
+
 def render() -> str:
     """The text of ``args.py``."""
     _LITERALS.clear()
-    classes = "".join(_class(m, b) for m, b in _CLASSES)
+    classes = "".join(_class(m, b) for m, b in _CLASSES) + _provider_class()
     return _header() + _literals() + classes
 
 

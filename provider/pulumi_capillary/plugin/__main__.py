@@ -1,0 +1,5 @@
+"""``python -m pulumi_capillary.plugin``: the resource provider's process (``server.py``)."""
+
+from .server import main
+
+main()
