@@ -143,7 +143,7 @@ def test_pointing_a_provider_at_another_org_is_refused(plugin):
     assert list(credentials.failures) == []
 
 
-def test_a_credential_change_is_no_change_and_another_org_one_sentence(plugin):
+def test_a_credential_change_updates_the_provider_and_another_org_is_one_sentence(plugin):
     def diff_config(olds: dict, news: dict):
         return plugin.stub.DiffConfig(
             provider_pb2.DiffRequest(
@@ -153,8 +153,11 @@ def test_a_credential_change_is_no_change_and_another_org_one_sentence(plugin):
             )
         )
 
-    same = diff_config({"region": "eu", "password": secret("a")}, {"region": "eu", "password": "b"})
+    same = diff_config({"region": "eu", "password": secret("a")}, {"region": "eu", "password": "a"})
     assert same.changes == provider_pb2.DiffResponse.DIFF_NONE and list(same.replaces) == []
+    rotated = diff_config({"region": "eu", "password": "a"}, {"region": "eu", "password": "b"})
+    assert rotated.changes == provider_pb2.DiffResponse.DIFF_SOME  # used from this run on
+    assert list(rotated.replaces) == []  # never a replacement of the milestones
     with pytest.raises(grpc.RpcError) as refused:
         diff_config({"region": "eu"}, {"region": "us"})
     assert refused.value.details().startswith("This provider's org changed")

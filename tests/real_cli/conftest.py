@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_capillary.emulator import EmulatorServer
+from tests.engine import KINDS
 from tests.real_cli.harness import Project, find_cli
 
 
@@ -43,10 +44,18 @@ def pulumi_cli() -> Path:
     return cli
 
 
+@pytest.fixture(params=KINDS)
+def engine_kind(request) -> str:
+    """Each scenario on each provider: the dynamic provider, and the resource provider."""
+    return str(request.param)
+
+
 @pytest.fixture
-def project(tmp_path: Path, pulumi_cli: Path, emulator: EmulatorServer) -> Iterator[Project]:
+def project(
+    tmp_path: Path, pulumi_cli: Path, emulator: EmulatorServer, engine_kind: str
+) -> Iterator[Project]:
     """A scratch copy of the project whose provider talks to this test's emulator."""
-    yield Project.copy(tmp_path, pulumi_cli, _fast(emulator))
+    yield Project.copy(tmp_path, pulumi_cli, _fast(emulator), engine=engine_kind)
 
 
 @pytest.fixture

@@ -121,9 +121,16 @@ class Project:
     cli: Path
     env: dict[str, str] = field(default_factory=dict)
     timeout: float = 240
+    engine: str = "dynamic"  # the catalog's provider: "dynamic" or "plugin"
 
     @classmethod
-    def copy(cls, tmp_path: Path, cli: Path, env: dict[str, str] | None = None) -> Project:
+    def copy(
+        cls,
+        tmp_path: Path,
+        cli: Path,
+        env: dict[str, str] | None = None,
+        engine: str = "dynamic",
+    ) -> Project:
         directory = tmp_path / "project"
         directory.mkdir()
         copy_project(directory)
@@ -153,7 +160,7 @@ class Project:
         for key in ("TMPDIR", "CI"):
             if key in os.environ:
                 base[key] = os.environ[key]
-        return cls(directory, cli, {**base, **(env or {})})
+        return cls(directory, cli, {**base, **(env or {})}, engine=engine)
 
     @property
     def data_dir(self) -> Path:
@@ -201,8 +208,16 @@ class Project:
         return run
 
     # -- the commands the tests use --------------------------------------------------------
+    @property
+    def type(self) -> str:
+        """The milestones' type token on this project's provider."""
+        return PLUGIN_TYPE if self.engine == "plugin" else TYPE
+
     def init(self, stack: str, config: dict[str, str] | None = None) -> None:
+        """A new stack; the catalog on this project's provider (``engine``)."""
         self.run("stack", "init", stack, events=False)
+        if self.engine != "dynamic":
+            config = {"capillary-milestones:engine": self.engine, **(config or {})}
         for key, value in (config or {}).items():
             self.run("config", "set", "--stack", stack, key, value, events=False)
 

@@ -26,14 +26,16 @@ def _files(*roots: Path) -> str:
     return "\n".join(text)
 
 
-def test_a_secret_password_appears_nowhere(tmp_path, pulumi_cli, emulator_env):
+def test_a_secret_password_appears_nowhere(tmp_path, pulumi_cli, emulator_env, engine_kind):
+    """On either provider: the resource provider also keeps the default provider's
+    configuration in the state, the password among it, encrypted as a secret."""
     from tests.real_cli.harness import Project
 
     creds = Credentials("secret.test.till", PASSWORD)
     with EmulatorServer(now=SEED_NOW, credentials=creds) as org:
         env = {**emulator_env(org), "CAPILLARY_PASSWORD": "", "TMPDIR": str(tmp_path / "tmp")}
         (tmp_path / "tmp").mkdir()
-        project = Project.copy(tmp_path, pulumi_cli, env)
+        project = Project.copy(tmp_path, pulumi_cli, env, engine=engine_kind)
         project.init("dev", {"capillary:username": creds.username})
         project.set_secret("dev", "capillary:password", PASSWORD)
         runs = [project.up("dev", "-v=9", "--logtostderr=false"), project.refresh("dev")]

@@ -63,19 +63,19 @@ def export_all(
     strip_prefix: str = "",
     schema: str | None = None,
     till: int | None = None,
-) -> list[Path]:
+) -> dict[Path, int]:
     """One milestone file per group, named from the milestone name; ``complete``: the listed
-    groups whole, by id (``CapillaryClient.completed``)."""
+    groups whole, by id (``CapillaryClient.completed``). Returns each file's group id."""
     directory.mkdir(parents=True, exist_ok=True)
     records = complete(groups)
     taken: set[str] = set()
-    written = []
+    written = {}
     for group in sorted(groups, key=lambda g: (str(g.get("name", "")), g.get("id", 0))):
         recorded = records[group["id"]]
         declaration = exported(recorded, strip_prefix, till)
         path = directory / _file_name(str(declaration.get("name", "")), taken)
         path.write_text(file_text(declaration, recorded, schema), encoding="utf-8")
-        written.append(path)
+        written[path] = int(group["id"])
     return written
 
 
@@ -169,6 +169,7 @@ def schema_from(folder: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from ..exceptions import CapillaryError
+    from .import_file import import_file
     from .org import PREFIX, TILL, client, notice, stack_config
 
     if args.all and (args.id is not None or args.adopt):
@@ -189,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
         folder = Path(args.output)
         written = export_all(groups, org.completed, folder, strip, schema_from(folder), till)
         print(f"wrote {len(written)} milestone file(s) to {folder}")
+        if args.import_file:
+            import_file(Path(args.import_file), written, args.stack)
         return 0
     recorded = org.read(args.id)
     declaration = exported(recorded, strip, till)
@@ -211,4 +214,6 @@ def run(args: argparse.Namespace) -> int:
         file_text(declaration, recorded, schema_from(output.parent)), encoding="utf-8"
     )
     print(f"wrote {output}")
+    if args.import_file:
+        import_file(Path(args.import_file), {output: int(args.id)}, args.stack)
     return 0

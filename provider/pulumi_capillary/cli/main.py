@@ -110,6 +110,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--adopt", action="store_true", help="with --id: add adopt_existing_id, to manage it"
     )
+    export.add_argument(
+        "--import-file",
+        metavar="FILE",
+        help="also write Pulumi's bulk import file (pulumi import --file FILE), each group "
+        "named by its data file, for the resource provider; with --stack, groups a stack of "
+        "the project already manages are left out, each named",
+    )
 
     listing = _command(
         commands,

@@ -96,16 +96,20 @@ class CapillaryProvider(Provider):
         return CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def diff_config(self, request: DiffRequest) -> DiffResponse:
-        """Never a replacement: a credential or a setting changed is not a change of the
-        milestones. Another org is refused (the engine also asks this when a resource moves
-        from one provider to another)."""
+        """Never a replacement: changed credentials or settings update the provider in place
+        (so that this run uses them) and touch no milestone. Another org is refused (the
+        engine also asks this when a resource moves from one provider to another)."""
         olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
         problem = org_change(olds, news, request.urn)
         if problem:
             raise CapillaryError(problem[1])
+        same = {k: v for k, v in olds.items() if k != "version"} == {
+            k: v for k, v in news.items() if k != "version"
+        }
         # The SDK's servicer forwards DiffConfig's ``changes`` as the protocol's enum itself
-        # (unlike Diff's): "no change" is DIFF_NONE, not False (which would be DIFF_UNKNOWN).
-        return DiffResponse(changes=cast(bool, DiffResponse_pb.DIFF_NONE))
+        # (unlike Diff's): DIFF_NONE or DIFF_SOME, not a boolean (False is DIFF_UNKNOWN).
+        changes = DiffResponse_pb.DIFF_NONE if same else DiffResponse_pb.DIFF_SOME
+        return DiffResponse(changes=cast(bool, changes))
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         args = dict(request.args)

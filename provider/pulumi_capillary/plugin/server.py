@@ -20,12 +20,12 @@ import grpc
 import grpc.aio
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from ..exceptions import CapillaryError
 from .provider import CapillaryProvider, Log, _stderr
 
-_RPCS = ("Check", "Diff", "Create", "Read", "Update", "Delete", "CheckConfig", "DiffConfig")
+_RPCS = ("Check", "Diff", "Create", "Update", "Delete", "CheckConfig", "DiffConfig")
 
 
 def _ours(error: BaseException | None) -> CapillaryError | None:
@@ -55,8 +55,17 @@ def _plain(rpc: str) -> Callable[..., Awaitable[Any]]:
     return call
 
 
+_plain_read = _plain("Read")
+
+
 class Servicer(ProviderServicer):
-    """The SDK's servicer, but our failures read as one sentence."""
+    """The SDK's servicer, but our failures read as one sentence, and a group that does not
+    exist is read as no state at all (the engine tells "gone" and "no such id to import"
+    from outputs that are not there, not from empty ones)."""
+
+    async def Read(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        response = await _plain_read(self, request, context)
+        return response if response.id else provider_pb2.ReadResponse()
 
 
 for _rpc in _RPCS:

@@ -58,9 +58,7 @@ def property_map(
     values: Mapping[str, Any], secret: frozenset[str] = frozenset()
 ) -> dict[str, PropertyValue]:
     """Plain values as property values; the keys in ``secret`` stay secrets."""
-    return {
-        key: property_value(value).with_secret(key in secret) for key, value in values.items()
-    }
+    return {key: property_value(value).with_secret(key in secret) for key, value in values.items()}
 
 
 def secret_keys(values: Mapping[str, PropertyValue] | None, *derived: str) -> frozenset[str]:
