@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import CheckRequest
 
 from pulumi_capillary.emulator import EmulatorServer
-from tests.engine import PROVIDER_BLOB, ProviderProcess, _struct
+from tests.engine import KINDS, PROVIDER_BLOB, ProviderProcess, _struct
 from tests.support import SEED_NOW, seed, stack_config
 
 KEYS = ["arity", "value", "type", "left", "right", "operator", "args", "name", "x", "y"]
@@ -37,9 +38,13 @@ def _declaration() -> dict:
     return body
 
 
-def _checked_bytes(hash_seed: str, order_seed: int, emulator: EmulatorServer) -> bytes:
-    news = {**_shuffled(_declaration(), random.Random(order_seed)), "__provider": PROVIDER_BLOB}
-    with ProviderProcess(env={"PYTHONHASHSEED": hash_seed}) as process:
+def _checked_bytes(
+    hash_seed: str, order_seed: int, emulator: EmulatorServer, kind: str = "dynamic"
+) -> bytes:
+    news = _shuffled(_declaration(), random.Random(order_seed))
+    if kind == "dynamic":
+        news["__provider"] = PROVIDER_BLOB
+    with ProviderProcess(env={"PYTHONHASHSEED": hash_seed}, kind=kind) as process:
         process.configure(stack_config(emulator))
         request = CheckRequest(urn="urn:pulumi:dev::p::t::m", olds=_struct({}), news=_struct(news))
         response = process.stub.Check(request)
@@ -48,11 +53,12 @@ def _checked_bytes(hash_seed: str, order_seed: int, emulator: EmulatorServer) ->
     return inputs.SerializeToString(deterministic=True)
 
 
-def test_check_returns_the_same_bytes_in_every_process():
+@pytest.mark.parametrize("kind", KINDS)
+def test_check_returns_the_same_bytes_in_every_process(kind):
     with EmulatorServer(now=SEED_NOW) as emulator:
-        first = _checked_bytes("1", 1, emulator)
-        second = _checked_bytes("2", 2, emulator)
-        third = _checked_bytes("random", 3, emulator)
+        first = _checked_bytes("1", 1, emulator, kind)
+        second = _checked_bytes("2", 2, emulator, kind)
+        third = _checked_bytes("random", 3, emulator, kind)
     assert first == second == third
     assert b'{\\"args\\"' not in first  # the JSON text itself is canonical: sorted keys
     assert b'"arity":{"n":2,"nested":{"args":6' in first.replace(b"\\", b"")

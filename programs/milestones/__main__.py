@@ -71,17 +71,17 @@ config = pulumi.Config()
 stack = StackSettings.from_config(config)
 
 # Which provider manages the milestones: the dynamic provider (the default), or the resource
-# provider `capillary` (field-level previews, `pulumi import`); a stack moves to it with no
-# change: its resources are aliased from the dynamic type.
+# provider `capillary` (field-level previews, `pulumi import`). A stack moves between them
+# with nothing created, deleted or replaced: each is aliased from the other's type.
 engine = config.get("engine") or "dynamic"
 if engine == "plugin":
     from pulumi_capillary.plugin import TargetGroup, moved_from_dynamic
 
     options = moved_from_dynamic()
 elif engine == "dynamic":
-    from pulumi_capillary import TargetGroup
+    from pulumi_capillary import TargetGroup, moved_from_plugin
 
-    options = None
+    options = moved_from_plugin()
 else:
     raise pulumi.RunError(
         f"capillary-milestones:engine is {engine!r}; set it to dynamic or plugin "

@@ -16,10 +16,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__ as __version__
+
 if TYPE_CHECKING:  # "X as X": re-exported for type checkers, loaded lazily at run time
     from .declaration.catalog import load_catalog as load_catalog
     from .dynamic.provider import TargetGroupProvider as TargetGroupProvider
     from .dynamic.resource import TargetGroup as TargetGroup
+    from .dynamic.resource import moved_from_plugin as moved_from_plugin
     from .exceptions import APIError as APIError
     from .exceptions import CapillaryError as CapillaryError
     from .exceptions import ConfigurationError as ConfigurationError
@@ -41,6 +44,7 @@ _PUBLIC: dict[str, str] = {
     "ExtendedFieldInfoArgs": ".sdk.args",
     "FilterArgs": ".sdk.args",
     "TargetGroupProvider": ".dynamic.provider",
+    "moved_from_plugin": ".dynamic.resource",
     # milestones as data files, made concrete for a stack
     "load_catalog": ".declaration.catalog",
     "StackSettings": ".sdk.catalog",

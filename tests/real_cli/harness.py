@@ -108,6 +108,33 @@ class Run:
         return Counter()
 
 
+def _environment(tmp_path: Path, cli: Path) -> dict[str, str]:
+    """What every command runs with: its own Pulumi home and file backend, a passphrase, no
+    update check and no plugin download."""
+    home = tmp_path / "pulumi-home"
+    state = tmp_path / "state"
+    home.mkdir(exist_ok=True)
+    state.mkdir(exist_ok=True)
+    venv_bin = Path(sys.executable).parent
+    base = {
+        "PATH": f"{cli}:{venv_bin}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PULUMI_HOME": str(home),
+        "PULUMI_BACKEND_URL": f"file://{state}",
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DEBUG_COMMANDS": "true",  # enables --event-log
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_PYTHON_CMD": sys.executable,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LANG": "C.UTF-8",
+    }
+    for key in ("TMPDIR", "CI"):
+        if key in os.environ:
+            base[key] = os.environ[key]
+    return base
+
+
 def _shown(event: dict[str, Any]) -> str:
     diagnostic = event.get("diagnosticEvent") or {}
     return "" if diagnostic.get("severity") == "debug" else str(diagnostic.get("message", ""))
@@ -139,28 +166,20 @@ class Project:
         for stack_file in directory.glob("Pulumi.*.yaml"):  # salts of this test's passphrase
             lines = stack_file.read_text().splitlines(keepends=True)
             stack_file.write_text("".join(x for x in lines if not x.startswith("encryptionsalt:")))
-        home = tmp_path / "pulumi-home"
-        state = tmp_path / "state"
-        home.mkdir()
-        state.mkdir()
-        venv_bin = Path(sys.executable).parent
-        base = {
-            "PATH": f"{cli}:{venv_bin}:/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "PULUMI_HOME": str(home),
-            "PULUMI_BACKEND_URL": f"file://{state}",
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DEBUG_COMMANDS": "true",  # enables --event-log
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_PYTHON_CMD": sys.executable,
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "LANG": "C.UTF-8",
-        }
-        for key in ("TMPDIR", "CI"):
-            if key in os.environ:
-                base[key] = os.environ[key]
-        return cls(directory, cli, {**base, **(env or {})}, engine=engine)
+        return cls(directory, cli, {**_environment(tmp_path, cli), **(env or {})}, engine=engine)
+
+    @classmethod
+    def new(cls, tmp_path: Path, cli: Path, files: dict[str, str], env: dict[str, str]) -> Project:
+        """A project of a user's own: these files, and its ``venv`` (this suite's, with the
+        package installed); the program runs with that venv's python, as Pulumi.yaml says."""
+        directory = tmp_path / "own-project"
+        directory.mkdir()
+        for name, text in files.items():
+            (directory / name).write_text(text)
+        (directory / "venv").symlink_to(Path(sys.executable).parent.parent)
+        environment = {**_environment(tmp_path, cli), **env}
+        environment.pop("PULUMI_PYTHON_CMD")
+        return cls(directory, cli, environment)
 
     @property
     def data_dir(self) -> Path:

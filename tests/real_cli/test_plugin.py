@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from pulumi_capillary.emulator import Credentials, EmulatorServer
-from tests.real_cli.harness import PLUGIN_TYPE, Project
+from tests.real_cli.harness import PLUGIN_TYPE, TYPE, Project
 from tests.real_cli.test_catalog import CATALOG, groups, writes
 from tests.support import SEED_NOW, basic_header, seed
 
@@ -226,3 +226,48 @@ def _org(org: EmulatorServer, creds: Credentials) -> list[dict]:
 
     headers = {"Authorization": basic_header(creds.username, creds.password)}
     return httpx.get(org.url + "/v3/targetGroups", headers=headers).json()["data"]
+
+
+def test_a_stack_moves_to_the_resource_provider_and_back_without_a_write(
+    tmp_path, pulumi_cli, emulator, emulator_env
+):
+    project = Project.copy(tmp_path, pulumi_cli, emulator_env(emulator), engine="dynamic")
+    project.init("dev")
+    project.up("dev")
+    control = emulator_control(emulator)
+    before = len(writes(control))
+
+    def engine(kind: str) -> None:
+        project.run(
+            "config", "set", "--stack", "dev", "capillary-milestones:engine", kind, events=False
+        )
+
+    engine("plugin")
+    moved = project.preview("dev")
+    assert set(moved.ops().values()) == {"same"}  # nothing created, deleted or replaced
+    project.up("dev")
+    assert {r["type"] for r in project.resources("dev").values()} == {PLUGIN_TYPE}
+    project.preview("dev", "--expect-no-changes")
+    project.refresh("dev", "--expect-no-changes")
+
+    engine("dynamic")  # and back: each milestone records the dynamic provider, no API call
+    back = project.up("dev")
+    assert set(back.ops().values()) == {"update"}
+    assert {r["type"] for r in project.resources("dev").values()} == {TYPE}
+    project.preview("dev", "--expect-no-changes")
+    project.refresh("dev", "--expect-no-changes")
+    assert writes(control)[before:] == []
+
+
+def test_the_schema_comes_from_the_plugin_the_project_names(
+    tmp_path, pulumi_cli, emulator_env, emulator
+):
+    project = _plugin(tmp_path, pulumi_cli, emulator_env(emulator))
+    shown = project.run(
+        "package",
+        "get-schema",
+        str(project.directory / ".venv" / "bin" / "pulumi-resource-capillary"),
+        events=False,
+    )
+    schema = json.loads(shown.stdout)
+    assert schema["name"] == "capillary" and PLUGIN_TYPE in schema["resources"]

@@ -13,12 +13,15 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..declaration.catalog import dump_yaml
 from ..declaration.models import ResourceOptions, canonical_or_none
 from ..declaration.names import to_python_names
 from ..records import declared_from_recorded
+
+if TYPE_CHECKING:
+    from ..api.client import CapillaryClient
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 
@@ -169,30 +172,44 @@ def schema_from(folder: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from ..exceptions import CapillaryError
-    from .import_file import import_file
-    from .org import PREFIX, TILL, client, notice, stack_config
+    from .org import PREFIX, TILL, client, stack_config
 
     if args.all and (args.id is not None or args.adopt):
         what = "--id names one group" if args.id is not None else "--adopt adopts one group"
         raise CapillaryError(f"export --all writes every group: {what}; use one or the other.")
     if not args.all and args.id is None:
         raise CapillaryError("export needs --id ID (one group) or --all (every group).")
+    if args.all and not args.output:
+        raise CapillaryError("export --all writes one file per group: name a folder with -o.")
     config = stack_config(args)
     org = client(args, config)
     till = int(config[TILL]) if config.get(TILL) is not None else None
     strip = args.strip_prefix if args.strip_prefix is not None else config.get(PREFIX) or ""
-    if args.all:
-        if not args.output:
-            raise CapillaryError("export --all writes one file per group: name a folder with -o.")
-        groups = org.list_groups(include_periods=True)
-        if args.active_only:
-            groups = [g for g in groups if g.get("active", True)]
-        folder = Path(args.output)
-        written = export_all(groups, org.completed, folder, strip, schema_from(folder), till)
-        print(f"wrote {len(written)} milestone file(s) to {folder}")
-        if args.import_file:
-            import_file(Path(args.import_file), written, args.stack)
-        return 0
+    written = _every_group(args, org, strip, till) if args.all else _one(args, org, strip, till)
+    if args.import_file:
+        from .import_file import import_file
+
+        import_file(Path(args.import_file), written, args.stack)
+    return 0
+
+
+def _every_group(
+    args: argparse.Namespace, org: CapillaryClient, strip: str, till: int | None
+) -> dict[Path, int]:
+    groups = org.list_groups(include_periods=True)
+    if args.active_only:
+        groups = [g for g in groups if g.get("active", True)]
+    folder = Path(args.output)
+    written = export_all(groups, org.completed, folder, strip, schema_from(folder), till)
+    print(f"wrote {len(written)} milestone file(s) to {folder}")
+    return written
+
+
+def _one(
+    args: argparse.Namespace, org: CapillaryClient, strip: str, till: int | None
+) -> dict[Path, int]:
+    from .org import notice
+
     recorded = org.read(args.id)
     declaration = exported(recorded, strip, till)
     output = Path(args.output) if args.output else None
@@ -208,12 +225,9 @@ def run(args: argparse.Namespace) -> int:
         )
     if output is None:
         sys.stdout.write(file_text(declaration, recorded, "../milestone.schema.json"))
-        return 0
+        return {}
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        file_text(declaration, recorded, schema_from(output.parent)), encoding="utf-8"
-    )
+    text = file_text(declaration, recorded, schema_from(output.parent))
+    output.write_text(text, encoding="utf-8")
     print(f"wrote {output}")
-    if args.import_file:
-        import_file(Path(args.import_file), {output: int(args.id)}, args.stack)
-    return 0
+    return {output: int(args.id)}

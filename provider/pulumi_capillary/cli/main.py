@@ -23,12 +23,9 @@ OK, FOUND, FAILED = 0, 1, 2  # all is well; something was found; the command cou
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from .._version import __version__
 
-    try:
-        return version("pulumi-capillary")
-    except PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "unknown"
+    return __version__
 
 
 def _command(

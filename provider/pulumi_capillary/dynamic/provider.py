@@ -30,6 +30,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ..declaration.models import PROVIDER_KEY
 from ..exceptions import CapillaryError
 from ..operations import Milestones
 from ..plan import Action
@@ -109,6 +110,10 @@ class TargetGroupProvider(ResourceProvider):
         return CheckResult(checked.inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if PROVIDER_KEY not in olds:
+            # moved from the resource provider: the state lacks this provider's pickle, which
+            # refresh and destroy need; an update (with no API call) records it
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
         verdict = self.core.diff(olds, news)
         if verdict is not None and verdict.action is Action.NONE:
             return DiffResult(changes=False, replaces=[], delete_before_replace=False)

@@ -13,50 +13,36 @@ provider's own configuration, before any resource is diffed.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckFailure,
     CheckRequest,
     CheckResponse,
     ConfigureRequest,
     ConfigureResponse,
-    CreateRequest,
-    CreateResponse,
-    DeleteRequest,
     DiffRequest,
     DiffResponse,
     GetSchemaRequest,
     GetSchemaResponse,
-    PropertyDiff,
-    PropertyDiffKind,
     Provider,
-    ReadRequest,
-    ReadResponse,
-    UpdateRequest,
-    UpdateResponse,
 )
 from pulumi.runtime.proto.provider_pb2 import DiffResponse as DiffResponse_pb
+from pulumi.runtime.proto.provider_pb2 import PropertyDiff as PropertyDiff_pb
 
 from ..declaration.models import OPTION_KEYS
 from ..diff import Change
 from ..exceptions import CapillaryError, format_path
 from ..fields import Mutability
-from ..operations import Milestones
+from ..operations import Checked, Milestones, Read
 from ..plan import Action, Verdict
-from .values import plain_map, property_map, secret_keys, setting
+from .values import plain_map, setting
 
-# where a secret input also lands: the declaration the outputs keep, whole
-_CARRIERS = ("appliedDeclaration",)
-
-_T = TypeVar("_T")
 _URN: ContextVar[str] = ContextVar("capillary_urn", default="")
 Log = Callable[[str, str, str], None]  # severity ("warning", "info"), message, urn
 
@@ -75,11 +61,6 @@ class CapillaryProvider(Provider):
 
     def _say(self, severity: str) -> Callable[[str], None]:
         return lambda message: self._log(severity, message, _URN.get())
-
-    async def _run(self, urn: str, call: Callable[..., _T], *args: Any) -> _T:
-        """``call`` in a worker thread, its messages logged under ``urn``."""
-        _URN.set(urn)
-        return await asyncio.to_thread(call, *args)
 
     # -- the provider's own configuration --------------------------------------------------
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
@@ -117,49 +98,36 @@ class CapillaryProvider(Provider):
         # no preview of create/update: a preview shows the inputs and makes no API call
         return ConfigureResponse(accept_secrets=True, supports_preview=False)
 
-    # -- plan ----------------------------------------------------------------------------
-    async def check(self, request: CheckRequest) -> CheckResponse:
-        olds, news = plain_map(request.old_inputs), plain_map(request.new_inputs)
-        checked = await self._run(request.urn, self.core.check, olds, news)
-        failures = [CheckFailure(f.property, f.reason) for f in checked.failures]
-        secret = secret_keys(request.new_inputs)
-        return CheckResponse(inputs=property_map(checked.inputs, secret), failures=failures)
+    # -- the resource's calls, on plain values (``server.py`` translates the structs) -------
+    def check_inputs(self, urn: str, olds: dict[str, Any], news: dict[str, Any]) -> Checked:
+        _URN.set(urn)
+        return self.core.check(olds, news)
 
-    async def diff(self, request: DiffRequest) -> DiffResponse:
-        olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
-        verdict = self.core.diff(olds, news)  # no API call: on the event loop
+    def diff_state(self, olds: dict[str, Any], news: dict[str, Any]) -> DiffResponse_pb:
+        verdict = self.core.diff(olds, news)  # no API call
         if verdict is None:
-            return DiffResponse(changes=None)  # unknown: the engine compares the inputs
+            return DiffResponse_pb(hasDetailedDiff=False)  # unknown: the engine compares
         return diff_response(verdict, olds, news)
 
-    # -- apply ---------------------------------------------------------------------------
-    async def create(self, request: CreateRequest) -> CreateResponse:
-        props = plain_map(request.properties)
-        group_id, outs = await self._run(request.urn, self.core.create, props)
-        secret = secret_keys(request.properties, *_CARRIERS)
-        return CreateResponse(group_id, property_map(outs, secret))
+    def create_group(self, urn: str, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        _URN.set(urn)
+        return self.core.create(props)
 
-    async def update(self, request: UpdateRequest) -> UpdateResponse:
-        olds, news = plain_map(request.olds), plain_map(request.news)
-        outs = await self._run(request.urn, self.core.update, request.resource_id, olds, news)
-        return UpdateResponse(property_map(outs, secret_keys(request.news, *_CARRIERS)))
+    def update_group(
+        self, urn: str, group_id: str, olds: dict[str, Any], news: dict[str, Any]
+    ) -> dict[str, Any]:
+        _URN.set(urn)
+        return self.core.update(group_id, olds, news)
 
-    async def delete(self, request: DeleteRequest) -> None:
-        props = plain_map(request.properties)
-        await self._run(request.urn, self.core.delete, request.resource_id, props)
+    def delete_group(self, urn: str, group_id: str, props: dict[str, Any]) -> None:
+        _URN.set(urn)
+        self.core.delete(group_id, props)
 
-    async def read(self, request: ReadRequest) -> ReadResponse:
-        props, inputs = plain_map(request.properties), plain_map(request.inputs)
-        found = await self._run(
-            request.urn, self.core.read, request.resource_id, props, inputs or None
-        )
-        if not found.group_id:
-            return ReadResponse("")  # Capillary's own 310017: gone
-        kept: dict[str, PropertyValue] | None = request.inputs  # the inputs stand as declared
-        secret = secret_keys(request.inputs) | secret_keys(request.properties, *_CARRIERS)
-        if found.inputs is not None:
-            kept = property_map(found.inputs, secret)
-        return ReadResponse(found.group_id, property_map(found.outputs, secret), kept)
+    def read_group(
+        self, urn: str, group_id: str, props: dict[str, Any], inputs: dict[str, Any]
+    ) -> Read:
+        _URN.set(urn)
+        return self.core.read(group_id, props, inputs or None)
 
 
 # -- answers --------------------------------------------------------------------------------
@@ -175,32 +143,39 @@ def property_path(change: Change) -> str:
     return path
 
 
-def _kind(change: Change, replacing: bool) -> PropertyDiffKind:
+_KINDS = {  # (old missing, new missing, replace) → the protocol's kind
+    (True, False, False): PropertyDiff_pb.ADD,
+    (True, False, True): PropertyDiff_pb.ADD_REPLACE,
+    (False, True, False): PropertyDiff_pb.DELETE,
+    (False, True, True): PropertyDiff_pb.DELETE_REPLACE,
+    (False, False, False): PropertyDiff_pb.UPDATE,
+    (False, False, True): PropertyDiff_pb.UPDATE_REPLACE,
+}
+
+
+def _kind(change: Change, replacing: bool) -> Any:
     replace = replacing and change.mutability is Mutability.IMMUTABLE
-    if change.old is None:
-        return PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
-    if change.new is None:
-        return PropertyDiffKind.DELETE_REPLACE if replace else PropertyDiffKind.DELETE
-    return PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
+    return _KINDS[change.old is None, change.new is None and change.old is not None, replace]
 
 
-def diff_response(verdict: Verdict, olds: dict[str, Any], news: dict[str, Any]) -> DiffResponse:
+def diff_response(verdict: Verdict, olds: dict[str, Any], news: dict[str, Any]) -> DiffResponse_pb:
     """The verdict as Pulumi's diff: one entry per changed leaf, each an input change."""
     if verdict.action is Action.NONE:
-        return DiffResponse(changes=False)
+        return DiffResponse_pb(changes=DiffResponse_pb.DIFF_NONE, hasDetailedDiff=True)
     replacing = verdict.action is Action.REPLACE
     detailed = {
-        property_path(c): PropertyDiff(_kind(c, replacing), input_diff=True)
+        property_path(c): PropertyDiff_pb(kind=_kind(c, replacing), inputDiff=True)
         for c in verdict.changes.changes
     }
     for key in sorted(OPTION_KEYS):
         if olds.get(key) != news.get(key):
-            detailed[key] = PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True)
-    return DiffResponse(
-        changes=True,
+            detailed[key] = PropertyDiff_pb(kind=PropertyDiff_pb.UPDATE, inputDiff=True)
+    return DiffResponse_pb(
+        changes=DiffResponse_pb.DIFF_SOME,
         replaces=verdict.replaces if replacing else [],
-        delete_before_replace=replacing and verdict.delete_first,
-        detailed_diff=detailed,
+        deleteBeforeReplace=replacing and verdict.delete_first,
+        detailedDiff=detailed,
+        hasDetailedDiff=True,
     )
 
 

@@ -180,12 +180,8 @@ def _configuration(builder: _Builder) -> Schema:
 
 def package_schema() -> Schema:
     """The whole package schema, as ``GetSchema`` answers it."""
-    from importlib.metadata import PackageNotFoundError, version
+    from .._version import __version__ as release
 
-    try:
-        release = version("pulumi-capillary")
-    except PackageNotFoundError:  # pragma: no cover - run from a source tree
-        release = "0.0.0"
     builder = _Builder()
     resource = _resource(builder)
     configuration = _configuration(builder)

@@ -1,8 +1,11 @@
-"""Values between the engine's ``PropertyValue`` and the plain Python the core works on.
+"""Values between the engine's protobuf structs and the plain Python the core works on.
 
-The core (``operations.py``) sees what the dynamic provider sees: every number a float,
-an unknown value as the engine's sentinel text, secrets unwrapped (none of a milestone's
-inputs is secret; the provider's credentials are, and they stay in its memory).
+The core (``operations.py``) sees what the dynamic provider sees: every number a float, an
+unknown value as the engine's sentinel text, secrets unwrapped (a declaration may mark any
+input secret: the keys holding one are kept, and marked secret again on the way back). The
+resource calls translate the structs directly: the SDK's ``PropertyValue`` would cost about
+4 ms a resource in a preview (it validates and wraps every value twice). The provider's own
+configuration, a few calls a run, comes as ``PropertyValue``s (``plain``, ``setting``).
 """
 
 from __future__ import annotations
@@ -10,13 +13,75 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from google.protobuf import struct_pb2
 from pulumi.provider.experimental.property_value import (
     Computed,
     PropertyValue,
     ResourceReference,
 )
 
-from ..unknown import UNKNOWN_SENTINEL, is_unknown
+from ..unknown import UNKNOWN_SENTINEL
+
+SIG = "4dabf18193072939515e22adb298388d"  # the key that marks a special value (pulumi/rpc)
+SECRET = "1b47061264138c4ac30d75fd1eb44270"  # a secret's signature
+
+
+def _plain_value(value: struct_pb2.Value) -> tuple[Any, bool]:
+    """A struct value as plain Python, and whether a secret is in it."""
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if SIG in fields:  # a secret (or an output value): its value, unwrapped
+            inner, _ = _plain_value(fields["value"]) if "value" in fields else (None, False)
+            return inner, fields[SIG].string_value == SECRET or fields.get("secret", _NO).bool_value
+        found, secret = {}, False
+        for key, item in fields.items():
+            found[key], hidden = _plain_value(item)
+            secret = secret or hidden
+        return found, secret
+    if kind == "list_value":
+        items, secret = [], False
+        for item in value.list_value.values:
+            plain, hidden = _plain_value(item)
+            items.append(plain)
+            secret = secret or hidden
+        return items, secret
+    if kind == "number_value":
+        return value.number_value, False
+    if kind == "string_value":
+        return value.string_value, False
+    if kind == "bool_value":
+        return value.bool_value, False
+    return None, False
+
+
+_NO = struct_pb2.Value(bool_value=False)
+
+
+def from_struct(struct: struct_pb2.Struct) -> tuple[dict[str, Any], frozenset[str]]:
+    """A struct's properties as plain Python, and the top-level keys that hold a secret."""
+    found, secret = {}, set()
+    for key, item in struct.fields.items():
+        found[key], hidden = _plain_value(item)
+        if hidden:
+            secret.add(key)
+    return found, frozenset(secret)
+
+
+def to_struct(values: Mapping[str, Any], secret: frozenset[str] = frozenset()) -> struct_pb2.Struct:
+    """Plain values as a struct (an unknown stays the engine's sentinel); the keys in
+    ``secret`` are marked secret."""
+    struct = struct_pb2.Struct()
+    struct.update({k: {SIG: SECRET, "value": v} if k in secret else v for k, v in values.items()})
+    return struct
+
+
+def carried(secret: frozenset[str], *carriers: str) -> frozenset[str]:
+    """The keys that hold a secret, and, if there is any, the keys that carry all inputs."""
+    return secret | frozenset(carriers) if secret else secret
+
+
+# -- the provider's own configuration (PropertyValues) ---------------------------------------
 
 
 def plain(value: PropertyValue) -> Any:
@@ -37,43 +102,12 @@ def plain_map(values: Mapping[str, PropertyValue] | None) -> dict[str, Any]:
     return {key: plain(value) for key, value in (values or {}).items()}
 
 
-def property_value(value: Any) -> PropertyValue:
-    """Plain Python as a property value; an unknown stays the engine's unknown."""
-    if value is None:
-        return PropertyValue.null()
-    if isinstance(value, (bool, str)):
-        return PropertyValue(UNKNOWN_SENTINEL if is_unknown(value) else value)
-    if isinstance(value, (int, float)):
-        return PropertyValue(float(value))
-    if isinstance(value, Mapping):
-        return PropertyValue({str(k): property_value(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return PropertyValue([property_value(item) for item in value])
-    if is_unknown(value):
-        return PropertyValue(UNKNOWN_SENTINEL)
-    raise TypeError(f"no property value for {type(value).__name__}")
-
-
-def property_map(
-    values: Mapping[str, Any], secret: frozenset[str] = frozenset()
-) -> dict[str, PropertyValue]:
-    """Plain values as property values; the keys in ``secret`` stay secrets."""
-    return {key: property_value(value).with_secret(key in secret) for key, value in values.items()}
-
-
-def secret_keys(values: Mapping[str, PropertyValue] | None, *derived: str) -> frozenset[str]:
-    """The top-level keys holding a secret anywhere in them (a declaration may mark any input
-    secret), and the ``derived`` keys that carry all of them, if there are any."""
-    found = frozenset(key for key, value in (values or {}).items() if value.contains_secret())
-    return found | frozenset(derived) if found else found
-
-
 def setting(value: PropertyValue | None) -> str | None:
     """A provider setting as the stack config's text (``8.0`` is ``8``; secrets unwrapped)."""
     if value is None:
         return None
     found = plain(value)
-    if found is None or is_unknown(found):
+    if found is None or found == UNKNOWN_SENTINEL:
         return None
     if isinstance(found, bool):
         return "true" if found else "false"
