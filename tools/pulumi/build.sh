@@ -4,11 +4,13 @@
 #   tools/pulumi/build.sh          build (or reuse) and print the folder holding the CLI
 #   tools/pulumi/build.sh --dir    print that folder only, building nothing
 #
-# The folder holds `pulumi`, `pulumi-language-python`, `pulumi-language-python-exec` and
-# `pulumi-resource-pulumi-python`: put it first on PATH. Two Go modules pin what is built,
-# each verified against its committed go.sum (no checksum-database exception is needed):
+# The folder holds `pulumi`, `pulumi-language-python`, `pulumi-language-python-exec`,
+# `pulumi-resource-pulumi-python` and `pulumi-language-yaml`: put it first on PATH. Three Go
+# modules pin what is built, each verified against its committed go.sum (no checksum-database
+# exception is needed):
 #   cli/              github.com/pulumi/pulumi/pkg/v3 (the CLI and engine)
 #   language-python/  the Python language host, with the pkg/sdk pair it compiles with
+#   language-yaml/    github.com/pulumi/pulumi-yaml (Pulumi YAML programs)
 # The Python language host is not published at the CLI's release; its one served commit is
 # older, and the pair works (tests/engine/test_real_cli.py proves the combination).
 # Cold, on 2 cores: about 7 minutes and 4 GB of Go caches; afterwards a few seconds.
@@ -18,11 +20,13 @@ CLI_VERSION=v3.276.0
 HOST_SDK_VERSION=v3.192.0
 CLI_PKG=github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 HOST_PKG=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
+YAML_PKG=github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 VERSION_VAR=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 
-# The cache is keyed by the pins: the versions and both modules' go.mod and go.sum.
+# The cache is keyed by the pins: the versions and every module's go.mod and go.sum.
 key=$( (echo "$CLI_VERSION $HOST_SDK_VERSION"; cat "$HERE"/cli/go.mod "$HERE"/cli/go.sum \
-  "$HERE"/language-python/go.mod "$HERE"/language-python/go.sum) | sha256sum | cut -c1-12)
+  "$HERE"/language-python/go.mod "$HERE"/language-python/go.sum \
+  "$HERE"/language-yaml/go.mod "$HERE"/language-yaml/go.sum) | sha256sum | cut -c1-12)
 CACHE=${CAPILLARY_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-capillary}
 DEST="$CACHE/pulumi-${CLI_VERSION#v}-$key"
 
@@ -66,6 +70,9 @@ step cli "$HERE/cli" -- go build -trimpath -ldflags "-s -w -X $VERSION_VAR=$CLI_
 say "building the Python language host"
 step language-host "$HERE/language-python" -- go build -trimpath \
   -ldflags "-s -w -X $VERSION_VAR=$HOST_SDK_VERSION" -o "$WORK/pulumi-language-python" "$HOST_PKG"
+say "building the YAML language host"
+step language-yaml "$HERE/language-yaml" -- go build -trimpath -ldflags "-s -w" \
+  -o "$WORK/pulumi-language-yaml" "$YAML_PKG"
 # Two scripts ship in the sdk module: the host's helper beside it, and the dynamic
 # provider's launcher. The module cache drops their modes: copy them, 0755.
 step sdk-scripts "$HERE/language-python" -- go mod download github.com/pulumi/pulumi/sdk/v3
