@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pulumi_capillary.emulator import EmulatorServer
 from tests.declarations import declarations
-from tests.engine import PROVIDER_BLOB, ProviderProcess
+from tests.engine import KINDS, PROVIDER_BLOB, ProviderProcess
 from tests.support import SEED_NOW, basic_header, seed, stack_config
 
 EXAMPLES = 2000
@@ -146,9 +146,9 @@ def invalid_declarations(draw) -> list[tuple[str, dict]]:
     return cases
 
 
-@pytest.fixture(scope="module")
-def checker():
-    with EmulatorServer(now=SEED_NOW) as emu, ProviderProcess() as process:
+@pytest.fixture(scope="module", params=KINDS)
+def checker(request):
+    with EmulatorServer(now=SEED_NOW) as emu, ProviderProcess(kind=request.param) as process:
         process.configure(stack_config(emu))
         yield emu, process
 
@@ -162,7 +162,7 @@ def checker():
 )
 def _each_is_refused_at_check(process: ProviderProcess, cases: list[tuple[str, dict]]) -> None:
     for kind, body in cases:
-        news = {**body, "__provider": PROVIDER_BLOB}
+        news = body if process.kind == "plugin" else {**body, "__provider": PROVIDER_BLOB}
         _, failures = process.check("urn:pulumi:dev::p::t::m", {}, news)
         assert failures, f"{kind}: accepted {json.dumps(body)[:300]}"
         # each names its field: as the property, or at the start of the reason (nested ones)
@@ -176,8 +176,8 @@ def test_every_invalid_declaration_is_refused_at_check(checker, figure):
     _each_is_refused_at_check(process)
     calls = len(httpx.get(emu.url + "/__emulator__/requests").json()["requests"]) - before
     refused = sum(_COUNT.values())
-    figure("bad_input.declarations_refused_at_check", refused)
-    figure("bad_input.api_calls", calls)
+    figure(f"bad_input.declarations_refused_at_check ({process.kind} provider)", refused)
+    figure(f"bad_input.api_calls ({process.kind} provider)", calls)
     assert refused >= EXAMPLES and set(_COUNT) == set(MUTATIONS)
     assert calls == 0
 

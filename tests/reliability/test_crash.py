@@ -7,18 +7,19 @@ import time
 
 import pytest
 
-from tests.engine import Engine, ProviderError, ProviderProcess
+from tests.engine import KINDS, Engine, ProviderError, ProviderProcess
 from tests.support import seed, stack_config
 
 
+@pytest.mark.parametrize("provider_kind", KINDS)
 def test_rerun_after_a_crash_names_the_committed_group_then_adopts_it(
-    emulator, control, tmp_path, figure
+    emulator, control, tmp_path, figure, provider_kind
 ):
     """A new provider process cannot tell its predecessor's group from another owner's: the
     rerun refuses, naming the group and adoptExistingId; with it, the run converges."""
     control.put("/faults", json={"rate": 1.0, "kinds": ["slow-answer"], "latencyMs": 5000})
     state = tmp_path / "state.json"
-    crashed = ProviderProcess()
+    crashed = ProviderProcess(kind=provider_kind)
     try:
         crashed.configure(stack_config(emulator))
         engine = Engine(crashed, state)
@@ -44,7 +45,7 @@ def test_rerun_after_a_crash_names_the_committed_group_then_adopts_it(
     assert not state.exists() or "steps" not in state.read_text()  # nothing recorded
     control.put("/faults", json={"rate": 0})
 
-    with ProviderProcess() as process:  # the rerun, as the engine would make it
+    with ProviderProcess(kind=provider_kind) as process:  # the rerun, as the engine would
         process.configure(stack_config(emulator))
         engine = Engine(process, state)
         with pytest.raises(ProviderError) as caught:
@@ -53,18 +54,21 @@ def test_rerun_after_a_crash_names_the_committed_group_then_adopts_it(
         assert f"adoptExistingId: {group['id']}" in caught.value.message
         step = engine.register("steps", dict(seed("be02.request"), adoptExistingId=group["id"]))
     groups = control.get("/groups").json()["groups"]
-    figure("crash.groups_after_rerun", len(groups))
+    figure(f"crash.groups_after_rerun ({provider_kind} provider)", len(groups))
     assert len(groups) == 1
     assert step.op == "create" and int(step.outputs["targetGroupId"]) == groups[0]["id"]
     posts = [r for r in control.get("/requests").json()["requests"] if r["method"] == "POST"]
     assert [r["status"] for r in posts][-1] == 400  # 310069: refused, not taken over
 
 
+@pytest.mark.parametrize("provider_kind", KINDS)
 @pytest.mark.parametrize("kind", ["commit-then-drop", "commit-then-504"])
-def test_lost_answer_is_adopted_within_the_same_run(emulator, control, tmp_path, kind):
+def test_lost_answer_is_adopted_within_the_same_run(
+    emulator, control, tmp_path, kind, provider_kind
+):
     control.put("/faults", json={"rate": 1.0, "kinds": [kind]})
     outcome: list = []
-    with ProviderProcess() as process:
+    with ProviderProcess(kind=provider_kind) as process:
         process.configure(stack_config(emulator, retryDeadlineSeconds="20"))
         engine = Engine(process, tmp_path / "state.json")
         thread = threading.Thread(

@@ -6,8 +6,9 @@ import concurrent.futures
 import json
 
 import httpx
+import pytest
 
-from tests.engine import Engine, ProviderProcess
+from tests.engine import KINDS, Engine, ProviderProcess
 from tests.support import seed, stack_config
 
 ALL_FAULTS = ["500", "503", "429", "reset", "latency", "commit-then-drop", "commit-then-504"]
@@ -17,12 +18,13 @@ def _numbers_as_floats(value):
     return json.loads(json.dumps(value), parse_int=float)
 
 
-def test_two_hundred_creates_under_faults(emulator, control, api, tmp_path, figure):
+@pytest.mark.parametrize("kind", KINDS)
+def test_two_hundred_creates_under_faults(emulator, control, api, tmp_path, figure, kind):
     control.put(
         "/faults",
         json={"rate": 0.3, "kinds": ALL_FAULTS, "seed": 2026, "retryAfter": 0, "latencyMs": 5},
     )
-    with ProviderProcess() as process:
+    with ProviderProcess(kind=kind) as process:
         process.configure(stack_config(emulator, retryDeadlineSeconds="60"))
         engine = Engine(process, tmp_path / "state.json")
 
@@ -38,9 +40,9 @@ def test_two_hundred_creates_under_faults(emulator, control, api, tmp_path, figu
     groups = control.get("/groups").json()["groups"]
     names = [g["name"] for g in groups]
     duplicates = len(names) - len(set(names))
-    figure("faults.groups", f"{len(groups)} for 200 declarations")
-    figure("faults.duplicates", duplicates)
-    figure("faults.injected", injected)
+    figure(f"faults.groups ({kind} provider)", f"{len(groups)} for 200 declarations")
+    figure(f"faults.duplicates ({kind} provider)", duplicates)
+    figure(f"faults.injected ({kind} provider)", injected)
     assert len(groups) == 200 and duplicates == 0 and injected >= 60
     mismatched = 0
     for step in steps:
@@ -60,10 +62,11 @@ def test_two_hundred_creates_under_faults(emulator, control, api, tmp_path, figu
                 "__provider",
                 "attribution",
                 "appliedDeclaration",
+                "keySpelling",
             )
         }
         expected = {k: v for k, v in live.items() if k not in ("id", "attribution")}
         mismatched += _numbers_as_floats(recorded) != _numbers_as_floats(expected)
-    figure("faults.state_mismatches", mismatched)
+    figure(f"faults.state_mismatches ({kind} provider)", mismatched)
     assert mismatched == 0
     assert httpx.get(emulator.url + "/__emulator__/requests").status_code == 200

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from pulumi_capillary.emulator import Credentials, EmulatorServer
-from tests.engine import PROVIDER_BLOB, Engine, ProviderError, ProviderProcess
+from tests.engine import KINDS, PROVIDER_BLOB, Engine, ProviderError, ProviderProcess
 from tests.support import SEED_NOW, seed, stack_config
 
 PASSWORD = "Zebra-Quartz-7781-password"
@@ -28,12 +28,13 @@ def _needles(creds: Credentials, tokens: list[str]) -> dict[str, str]:
     return needles
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("oauth", [False, True])
-def test_full_cycle_leaks_nothing(tmp_path, oauth, figure):
+def test_full_cycle_leaks_nothing(tmp_path, oauth, figure, kind):
     creds = Credentials("till-secret-test", PASSWORD, "key-1", OAUTH_SECRET)
     haystack: list[str] = [PROVIDER_BLOB, base64.b64decode(PROVIDER_BLOB).decode("latin-1")]
     with EmulatorServer(now=SEED_NOW, credentials=creds, token_ttl=1) as emu:
-        with ProviderProcess() as process:
+        with ProviderProcess(kind=kind) as process:
             process.configure(stack_config(emu, oauth=oauth))
             engine = Engine(process, tmp_path / "state.json")
             body = dict(seed("be01.request"), deletionPolicy="delete")
@@ -49,7 +50,7 @@ def test_full_cycle_leaks_nothing(tmp_path, oauth, figure):
                 engine.register("other", dict(body, name="other"))
             haystack += [caught.value.details, caught.value.message]
             haystack += [(tmp_path / "state.json").read_text(), process.stderr()]
-        with ProviderProcess() as process:  # wrong credentials: the error must not echo them
+        with ProviderProcess(kind=kind) as process:  # wrong credentials: not echoed
             config = stack_config(emu, oauth=oauth)
             key = "capillary:oauthSecret" if oauth else "capillary:password"
             config[key] = "wrong-" + (OAUTH_SECRET if oauth else PASSWORD)
@@ -63,7 +64,7 @@ def test_full_cycle_leaks_nothing(tmp_path, oauth, figure):
     text = "\n".join(haystack)
     hits = {name: text.count(value) for name, value in _needles(creds, tokens).items()}
     figure(
-        f"secrets.hits ({'oauth' if oauth else 'basic'})",
+        f"secrets.hits ({'oauth' if oauth else 'basic'}, {kind} provider)",
         f"{sum(hits.values())} in {len(text)} characters scanned",
     )
     assert hits == dict.fromkeys(hits, 0)
