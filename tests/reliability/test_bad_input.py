@@ -172,6 +172,7 @@ def _each_is_refused_at_check(process: ProviderProcess, cases: list[tuple[str, d
 
 def test_every_invalid_declaration_is_refused_at_check(checker, figure):
     emu, process = checker
+    _COUNT.clear()
     before = len(httpx.get(emu.url + "/__emulator__/requests").json()["requests"])
     _each_is_refused_at_check(process)
     calls = len(httpx.get(emu.url + "/__emulator__/requests").json()["requests"]) - before
