@@ -138,6 +138,38 @@ def _parser() -> argparse.ArgumentParser:
     recover.add_argument("--stack", required=True, help="the Pulumi stack to recover")
     recover.add_argument("--yes", action="store_true", help="record them (default: only show)")
 
+    review = _command(
+        commands,
+        "review",
+        "review",
+        "review what applying a stack would do, before it is approved",
+        "Runs the real `pulumi preview --save-plan` (with --policy-pack), reads the stack's "
+        "state and the org, and says first whether applying would overwrite an edit made in "
+        "the org or be refused, then the plan field by field. Needs no write credential (with "
+        "CAPILLARY_READ_OAUTH_KEY/CAPILLARY_READ_OAUTH_SECRET it reads with a READ-scoped "
+        "client). Exits 0 when the plan can be approved, 1 when it should not be, 2 on an "
+        "error.",
+    )
+    review.add_argument("--stack", required=True, help="the Pulumi stack to review")
+    review.add_argument(
+        "--plan-file", required=True, help="where to save the plan that `apply` applies"
+    )
+    review.add_argument("--policy-pack", help="a policy pack the preview runs (programs/policy)")
+    review.add_argument("--summary", help="append the report, as Markdown, to this file")
+    review.add_argument("--markdown", action="store_true", help="print Markdown")
+
+    apply = _command(
+        commands,
+        "apply",
+        "apply",
+        "apply exactly the plan a review saved, or nothing",
+        "Compares the plan a fresh preview saves with the reviewed one; if they differ, writes "
+        "nothing and says to review again; else runs `pulumi up --plan`. Exits 0 when "
+        "applied, 1 when the reviewed plan no longer applies, 2 on an error.",
+    )
+    apply.add_argument("--stack", required=True, help="the Pulumi stack to apply")
+    apply.add_argument("--plan-file", required=True, help="the plan the review saved")
+
     _command(
         commands,
         "schema",

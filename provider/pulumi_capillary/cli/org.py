@@ -88,7 +88,8 @@ def _readable(config: dict[str, Any], path: Path, stack: str) -> dict[str, Any]:
             readable[name] = value
             continue
         field = next((f for f in Settings.model_fields if f"capillary:{key(f)}" == name), None)
-        if field is None or not os.environ.get(variable(field)):
+        read_only = os.environ.get(READ_KEY) and name.removeprefix("capillary:") in _CREDENTIALS
+        if not read_only and (field is None or not os.environ.get(variable(field))):
             secret.append((name, field))
     if secret:
         from .stack import pulumi_config
@@ -132,13 +133,29 @@ def _dev_emulator(config: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+READ_KEY, READ_SECRET = "CAPILLARY_READ_OAUTH_KEY", "CAPILLARY_READ_OAUTH_SECRET"
+_CREDENTIALS = ("username", "password", "oauthKey", "oauthSecret")
+
+
 def client(args: argparse.Namespace, config: dict[str, Any] | None = None) -> CapillaryClient:
     """A client for the org: a refused connection fails at once naming the URL; a 5xx or a
-    429 is retried as always, and each wait is told on stderr."""
+    429 is retried as always, and each wait is told on stderr. Every command only reads
+    Capillary: with ``CAPILLARY_READ_OAUTH_KEY`` and ``CAPILLARY_READ_OAUTH_SECRET`` (an OAuth
+    client scoped to READ) it uses that client instead of the stack's credentials."""
     from ..api.client import CapillaryClient
 
     config = stack_config(args) if config is None else config
-    settings = load_settings(config.get, os.environ, CLI)
+    environ = dict(os.environ)
+    if environ.get(READ_KEY) and environ.get(READ_SECRET):
+        config = {
+            k: v for k, v in config.items() if k.removeprefix("capillary:") not in _CREDENTIALS
+        }
+        for name in ("USERNAME", "PASSWORD", "OAUTH_KEY", "OAUTH_SECRET"):
+            environ.pop(f"CAPILLARY_{name}", None)
+        environ.update(
+            CAPILLARY_OAUTH_KEY=environ[READ_KEY], CAPILLARY_OAUTH_SECRET=environ[READ_SECRET]
+        )
+    settings = load_settings(config.get, environ, CLI)
     return CapillaryClient(settings, retry_unreachable=False, on_retry=notice)
 
 

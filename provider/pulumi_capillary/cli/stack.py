@@ -9,27 +9,59 @@ dev stack). A failure is one sentence naming the command that failed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+from typing import Any
 
 from ..exceptions import CapillaryError
 
 
-def pulumi(stack: str | None, *args: str, stdin: str | None = None, timeout: float = 600) -> str:
-    """``pulumi ARGS [--stack STACK] --non-interactive``; its stdout, or one sentence."""
+def run_pulumi(
+    stack: str | None,
+    *args: str,
+    stdin: str | None = None,
+    timeout: float = 3600,
+    capture: bool = True,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``pulumi ARGS [--stack STACK] --non-interactive``, as it ended; with ``capture`` off,
+    its output goes to this command's (an ``up`` the user watches); ``env`` is added to
+    this process's environment."""
     if shutil.which("pulumi") is None:
         raise CapillaryError(
             'the Pulumi CLI is not on PATH; put it there (`eval "$(make -s env)"` puts the '
             "pinned one there) and run again."
         )
     argv = ["pulumi", *args, *(["--stack", stack] if stack else []), "--non-interactive"]
-    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(
+        argv,
+        input=stdin,
+        capture_output=capture,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=environment,
+    )
+
+
+def pulumi(stack: str | None, *args: str, stdin: str | None = None, timeout: float = 600) -> str:
+    """``pulumi ARGS [--stack STACK] --non-interactive``; its stdout, or one sentence."""
+    done = run_pulumi(stack, *args, stdin=stdin, timeout=timeout)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         detail = lines[-1].strip() if lines else f"exit code {done.returncode}"
         where = f" --stack {stack}" if stack else ""
         raise CapillaryError(f"`pulumi {' '.join(args[:2])}{where}` failed: {detail}")
     return done.stdout
+
+
+def deployment(stack: str) -> dict[str, Any]:
+    """The stack's state (``pulumi stack export``): its resources and pending operations."""
+    state: dict[str, Any] = json.loads(pulumi(stack, "stack", "export") or "{}")
+    found: dict[str, Any] = state.get("deployment") or {}
+    return found
 
 
 def pulumi_config(stack: str) -> dict[str, str]:
