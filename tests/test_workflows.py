@@ -69,8 +69,22 @@ def _every_pulumi_job() -> list[tuple[str, dict, dict]]:
 
 def _stacks(job: dict) -> list[str]:
     """The stacks a job runs on: its matrix's, or the one it names."""
-    matrix = job.get("strategy", {}).get("matrix", {}).get("include")
-    return [m["stack"] for m in matrix] if matrix else [_pulumi(job)["stack-name"]]
+    matrix = job.get("strategy", {}).get("matrix", {})
+    if "stack" in matrix:
+        return list(matrix["stack"])
+    if "include" in matrix:
+        return [m["stack"] for m in matrix["include"]]
+    return [_pulumi(job)["stack-name"]]
+
+
+def _runs(job: dict) -> str:
+    return "\n".join(s.get("run", "") for s in _steps(job))
+
+
+def _secrets(job: dict) -> set[str]:
+    """Every secret a job can read: in its steps' env and inputs, and in the workflow's env."""
+    text = yaml.safe_dump(job)
+    return {part.split("}}")[0].strip() for part in text.split("secrets.")[1:]}
 
 
 @pytest.mark.parametrize(
@@ -88,30 +102,65 @@ def test_schema(path, schema):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_pull_requests_validate_then_preview_every_stack_with_a_comment():
+def test_pull_requests_validate_then_preview_every_stack_with_the_policy_pack():
     jobs = _load("preview.yml")["jobs"]
-    assert any(
-        "capillary-milestones validate" in s.get("run", "") for s in _steps(jobs["validate"])
-    )
+    assert "capillary-milestones validate" in _runs(jobs["validate"])
     assert jobs["preview"]["needs"] == "validate"
-    assert [m["stack"] for m in jobs["preview"]["strategy"]["matrix"]["include"]] == [
-        "uat",
-        "prod-eu",
-        "prod-us",
-    ]
+    assert _stacks(jobs["preview"]) == ["uat", "prod-eu", "prod-us"]
     settings = _pulumi(jobs["preview"])
     assert settings["command"] == "preview" and settings["comment-on-pr"] is True
+    assert settings["policyPacks"] == "programs/policy"
 
 
-def test_merge_promotes_uat_then_gated_production():
+def test_pull_request_previews_hold_no_capillary_credential():
+    """A preview makes no API call; code from a pull request's branch gets no org secret."""
+    workflow = _load("preview.yml")
+    for job in workflow["jobs"].values():
+        assert not {s for s in _secrets(job) if "CAPILLARY" in s}
+    assert "CAPILLARY" not in yaml.safe_dump(workflow.get("env", {}))
+
+
+def test_merge_promotes_uat_then_reviewed_production():
     workflow = _load("up.yml")
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML reads `on` as True
     jobs = workflow["jobs"]
-    assert (jobs["prod-eu"]["needs"], jobs["prod-us"]["needs"]) == ("uat", "prod-eu")
+    assert "capillary-milestones review --stack uat" in _runs(jobs["uat"])
+    assert "capillary-milestones apply --stack uat" in _runs(jobs["uat"])
+    order = [("review-prod-eu", "uat"), ("prod-eu", "review-prod-eu")]
+    order += [("review-prod-us", "prod-eu"), ("prod-us", "review-prod-us")]
+    for job, needs in order:
+        assert jobs[job]["needs"] == needs, job
     assert jobs["prod-eu"]["environment"] == "production-eu"
     assert jobs["prod-us"]["environment"] == "production-us"
-    for name in ("uat", "prod-eu", "prod-us"):
-        assert (_pulumi(jobs[name])["command"], _pulumi(jobs[name])["stack-name"]) == ("up", name)
+
+
+@pytest.mark.parametrize("stack", ["prod-eu", "prod-us"])
+def test_production_is_reviewed_before_approval_and_applies_only_that_plan(stack):
+    jobs = _load("up.yml")["jobs"]
+    review, gated = jobs[f"review-{stack}"], jobs[stack]
+    assert "environment" not in review  # nobody approves before the report exists
+    plan = f"plan-{stack}.json"
+    runs = _runs(review)
+    assert f"capillary-milestones review --stack {stack} --plan-file {plan}" in runs
+    assert "--policy-pack programs/policy" in runs and '--summary "$GITHUB_STEP_SUMMARY"' in runs
+    upload = next(s for s in _steps(review) if s.get("uses", "").startswith("actions/upload-artifact"))
+    download = next(s for s in _steps(gated) if s.get("uses", "").startswith("actions/download-artifact"))
+    assert upload["with"] == {"name": f"plan-{stack}", "path": plan}
+    assert download["with"]["name"] == f"plan-{stack}"
+    assert f"capillary-milestones apply --stack {stack} --plan-file {plan}" in _runs(gated)
+    assert not any(s.get("uses", "").startswith("pulumi/actions@") for s in _steps(gated))
+
+
+@pytest.mark.parametrize("stack", ["prod-eu", "prod-us"])
+def test_production_reviews_hold_only_a_read_scoped_client(stack):
+    jobs = _load("up.yml")["jobs"]
+    prefix = stack.replace("-", "_").upper()
+    assert {s for s in _secrets(jobs[f"review-{stack}"]) if "CAPILLARY" in s} == {
+        f"{prefix}_CAPILLARY_READ_OAUTH_SECRET"
+    }
+    assert {s for s in _secrets(jobs[stack]) if "CAPILLARY" in s} == {
+        f"{prefix}_CAPILLARY_OAUTH_SECRET"
+    }
 
 
 def test_scheduled_drift_alarm():
@@ -128,18 +177,22 @@ def test_every_stack_in_the_workflows_has_a_stack_file():
         assert (ROOT / f"Pulumi.{stack}.yaml").exists()
 
 
-def test_every_pulumi_step_creates_a_missing_stack_and_can_reach_pulumi_cloud():
+def test_every_pulumi_step_creates_a_missing_stack_and_can_reach_the_backend():
     for name, workflow, job in _every_pulumi_job():
         assert _pulumi(job)["upsert"] is True, name  # the first run has no stack yet
         env = {**workflow.get("env", {}), **_pulumi_step(job).get("env", {})}
         assert env["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}", name
         assert env["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}", name
+    for path in WORKFLOWS:
+        env = yaml.safe_load(path.read_text()).get("env", {})
+        assert env["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}", path.name
 
 
-def test_every_pulumi_job_refuses_a_backend_on_the_runners_disk():
-    for name, _, job in _every_pulumi_job():
-        uses = [s.get("uses") for s in _steps(job)]
-        assert uses.index("./.github/actions/setup") < uses.index(_pulumi_step(job)["uses"]), name
+def test_every_job_sets_up_first_and_refuses_a_backend_on_the_runners_disk():
+    for path in WORKFLOWS:
+        for name, job in yaml.safe_load(path.read_text())["jobs"].items():
+            uses = [s.get("uses") for s in _steps(job)]
+            assert uses[:2] == ["actions/checkout@v4", "./.github/actions/setup"], name
     check = next(
         s
         for s in yaml.safe_load(SETUP.read_text())["runs"]["steps"]
@@ -147,6 +200,7 @@ def test_every_pulumi_job_refuses_a_backend_on_the_runners_disk():
     )
     for backend, ok in [
         ("", True),
+        ("postgres://pulumi@db:5432/pulumi?sslmode=require", True),
         ("s3://bucket", True),
         ("gs://b", True),
         ("azblob://c", True),
@@ -161,15 +215,3 @@ def test_every_pulumi_job_refuses_a_backend_on_the_runners_disk():
             timeout=30,
         )
         assert (result.returncode == 0) is ok, backend
-
-
-def test_production_jobs_audit_their_org_before_up():
-    jobs = _load("up.yml")["jobs"]
-    for name in ("prod-eu", "prod-us"):
-        runs = [s.get("run", "") for s in _steps(jobs[name])]
-        audit = next(i for i, r in enumerate(runs) if "capillary-milestones diff" in r)
-        assert f"--stack {name}" in runs[audit] and "GITHUB_STEP_SUMMARY" in runs[audit]
-        assert "--markdown" in runs[audit]  # a report that renders in the job summary
-        assert audit < [s.get("uses", "") for s in _steps(jobs[name])].index(
-            _pulumi_step(jobs[name])["uses"]
-        )
