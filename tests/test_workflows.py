@@ -143,8 +143,12 @@ def test_production_is_reviewed_before_approval_and_applies_only_that_plan(stack
     runs = _runs(review)
     assert f"capillary-milestones review --stack {stack} --plan-file {plan}" in runs
     assert "--policy-pack programs/policy" in runs and '--summary "$GITHUB_STEP_SUMMARY"' in runs
-    upload = next(s for s in _steps(review) if s.get("uses", "").startswith("actions/upload-artifact"))
-    download = next(s for s in _steps(gated) if s.get("uses", "").startswith("actions/download-artifact"))
+    upload = next(
+        s for s in _steps(review) if s.get("uses", "").startswith("actions/upload-artifact")
+    )
+    download = next(
+        s for s in _steps(gated) if s.get("uses", "").startswith("actions/download-artifact")
+    )
     assert upload["with"] == {"name": f"plan-{stack}", "path": plan}
     assert download["with"]["name"] == f"plan-{stack}"
     assert f"capillary-milestones apply --stack {stack} --plan-file {plan}" in _runs(gated)

@@ -15,6 +15,7 @@ import pytest
 from pulumi_capillary.emulator import EmulatorServer
 from tests.engine import KINDS
 from tests.real_cli.harness import Project, find_cli
+from tests.real_cli.postgres import PostgresServer, binaries
 
 
 def _fast(emulator: EmulatorServer) -> dict[str, str]:
@@ -42,6 +43,20 @@ def pulumi_cli() -> Path:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return cli
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the team-backend tests (one per test process; a state table
+    per test). Skipped where PostgreSQL is not installed, failed under ``CI=true``."""
+    found = binaries()
+    if found is None:
+        message = "no PostgreSQL: install PostgreSQL 15 (initdb and pg_ctl)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    with PostgresServer(found) as server:
+        yield server
 
 
 @pytest.fixture(params=KINDS)
