@@ -128,3 +128,14 @@ def test_expected_errors_have_no_traceback(emulator):
     result = _run("export", "--id", "999", "--base-url", emulator.url, env=_env(emulator))
     assert result.returncode == 2 and "not found" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_policy_config_without_a_pack_is_refused_before_any_preview(tmp_path):
+    plan = tmp_path / "plan.json"
+    result = _run(
+        "review", "--stack", "prod-eu", "--plan-file", str(plan), "--policy-pack-config", "c.json"
+    )
+    assert result.returncode == 2 and not plan.exists()
+    assert result.stderr.strip().endswith(
+        "--policy-pack-config configures a pack: give --policy-pack too."
+    )

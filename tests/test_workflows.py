@@ -190,6 +190,7 @@ def test_every_pulumi_step_creates_a_missing_stack_and_can_reach_the_backend():
     for path in WORKFLOWS:
         env = yaml.safe_load(path.read_text()).get("env", {})
         assert env["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}", path.name
+        assert env["PGPASSWORD"] == "${{ secrets.PULUMI_BACKEND_PGPASSWORD }}", path.name
 
 
 def test_every_job_sets_up_first_and_refuses_a_backend_on_the_runners_disk():

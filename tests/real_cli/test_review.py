@@ -126,6 +126,25 @@ def test_the_policy_pack_refuses_deletion_on_production_and_names_the_rule(proje
     project.preview("dev-test", "--policy-pack", "programs/policy")  # not a production stack
 
 
+def test_the_packs_settings_change_what_it_enforces(project, tmp_path):
+    project.init("live-eu", {**PROD, "capillary:deletionPolicy": "delete"})
+    settings = tmp_path / "policy-config.json"
+    settings.write_text('{"production-deletion-policy": {"productionStacks": "live-*"}}')
+    plan = str(tmp_path / "plan.json")
+    args = ["review", "--stack", "live-eu", "--plan-file", plan, "--policy-pack"]
+    assert _milestones(project, *args, "programs/policy").returncode == 0  # not "prod*"
+    configured = [*args, "programs/policy", "--policy-pack-config", str(settings)]
+    found = _milestones(project, *configured)
+    assert found.returncode == 1 and "production-deletion-policy" in found.stdout.splitlines()[0]
+
+    settings.write_text('{"production-deletion-policy": {"enforcementLevel": "advisory"}}')
+    project.init("prod-eu2", {**PROD, "capillary:deletionPolicy": "delete"})
+    args = ["review", "--stack", "prod-eu2", "--plan-file", plan, "--policy-pack"]
+    advised = _milestones(project, *args, "programs/policy", "--policy-pack-config", str(settings))
+    assert advised.returncode == 0, advised.stdout
+    assert "advisory policy production-deletion-policy" in advised.stdout
+
+
 def test_policies_never_print_an_input(project, tmp_path):
     """A policy sees secrets in plain text: a violation names the milestone, never its other
     inputs (a description stands for any of them, a secret one included; the name breaks the

@@ -155,6 +155,9 @@ def _parser() -> argparse.ArgumentParser:
         "--plan-file", required=True, help="where to save the plan that `apply` applies"
     )
     review.add_argument("--policy-pack", help="a policy pack the preview runs (programs/policy)")
+    review.add_argument(
+        "--policy-pack-config", help="the pack's settings, a JSON file (`pulumi preview`'s option)"
+    )
     review.add_argument("--summary", help="append the report, as Markdown, to this file")
     review.add_argument("--markdown", action="store_true", help="print Markdown")
 

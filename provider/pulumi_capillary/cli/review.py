@@ -105,7 +105,9 @@ class Preview:
     advisory: list[str]
 
 
-def preview(stack: str, plan_file: Path, policy_pack: str | None) -> Preview:
+def preview(
+    stack: str, plan_file: Path, policy_pack: str | None, policy_config: str | None = None
+) -> Preview:
     """The real preview, saving its plan; refused if a declaration, a change or a mandatory
     policy is (the reasons kept, the CLI's own words)."""
     import tempfile
@@ -117,6 +119,8 @@ def preview(stack: str, plan_file: Path, policy_pack: str | None) -> Preview:
         args = ["preview", "--json", "--save-plan", str(plan_file), "--event-log", str(log)]
         if policy_pack:
             args += ["--policy-pack", policy_pack]
+            if policy_config:
+                args += ["--policy-pack-config", policy_config]
         done = run_pulumi(stack, *args, env={"PULUMI_DEBUG_COMMANDS": "true"})
         events = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
     try:
@@ -281,9 +285,11 @@ def run(args: argparse.Namespace) -> int:
     from .org import PREFIX, client, stack_config
     from .stack import deployment
 
+    if args.policy_pack_config and not args.policy_pack:
+        raise CapillaryError("--policy-pack-config configures a pack: give --policy-pack too.")
     plan_file = Path(args.plan_file)
     plan_file.parent.mkdir(parents=True, exist_ok=True)
-    previewed = preview(args.stack, plan_file, args.policy_pack)
+    previewed = preview(args.stack, plan_file, args.policy_pack, args.policy_pack_config)
     config = stack_config(argparse.Namespace(stack=args.stack, region=None, base_url=None))
     state, org = deployment(args.stack), client(args, config)
     prefix = config.get(PREFIX) or ""
