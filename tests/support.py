@@ -31,6 +31,7 @@ def _connection(emulator, oauth: bool) -> dict[str, str]:
         "retryBackoffSeconds": "0.01",
         "retryDeadlineSeconds": "20",
         "timeoutSeconds": "5",
+        "requestsPerMinute": "100000",  # the suite's emulator is one key: no budget here
     }
     if oauth:
         values.update(oauthKey=creds.oauth_key, oauthSecret=creds.oauth_secret)

@@ -41,14 +41,14 @@ def test_create_is_never_blindly_retried():
             if len(calls) == 1:
                 return _envelope(code=503, status=503)
             return _envelope(seed("be01.response")["data"])
-        return _envelope([])  # the list: nothing was created
+        return _envelope([])  # the name's page: nothing was created
 
     warnings: list[str] = []
     created = _mocked(handler, warnings).create(canonical("be01.request"))
     assert created["id"] == 2911 and warnings == []
     assert calls == [
         ("POST", "/v3/targetGroups"),
-        ("GET", "/v3/targetGroups"),
+        ("GET", "/v3/milestones"),
         ("POST", "/v3/targetGroups"),
     ]
 

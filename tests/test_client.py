@@ -28,6 +28,7 @@ _ENVIRON = {
     "CAPILLARY_PASSWORD": "pw-secret",
     "CAPILLARY_RETRY_BACKOFF_SECONDS": "0.001",
     "CAPILLARY_RETRY_DEADLINE_SECONDS": "5",
+    "CAPILLARY_REQUESTS_PER_MINUTE": "100000",  # the budget has tests of its own
 }
 SETTINGS = load_settings(None, _ENVIRON)
 

@@ -33,6 +33,7 @@ def _settings(url: str, **extra: str):
         "CAPILLARY_PASSWORD": PASSWORD,
         "CAPILLARY_TIMEOUT_SECONDS": "5",  # longer than the deadline: only it can stop a drip
         "CAPILLARY_RETRY_DEADLINE_SECONDS": str(DEADLINE),
+        "CAPILLARY_REQUESTS_PER_MINUTE": "100000",
         "CAPILLARY_RETRY_BACKOFF_SECONDS": "0.05",
         **extra,
     }

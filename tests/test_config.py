@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_capillary.api.settings import REGIONS, load_settings
+from pulumi_capillary.api.problems import REGIONS
+from pulumi_capillary.api.settings import load_settings
 from pulumi_capillary.exceptions import ConfigurationError
 
 

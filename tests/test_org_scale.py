@@ -1,14 +1,16 @@
-"""An org of 10,000 target groups: ``list``, ``export --all`` and ``diff`` work, and the
-audit reads what the list carries (one request) instead of a request per group."""
+"""An org of 10,000 target groups: a name is looked up in one request; ``list``, ``export
+--all`` and ``diff`` page through it (a request per 100 groups, with progress on stderr) and
+read what the pages carry instead of a request per group."""
 
 from __future__ import annotations
 
 import copy
 import json
 
+from pulumi_capillary.api.client import CapillaryClient
 from pulumi_capillary.cli.main import main
 from pulumi_capillary.emulator import EmulatorServer
-from tests.support import basic_header, seed
+from tests.support import basic_header, emulator_settings, seed
 
 SIZE = 10_000
 
@@ -40,24 +42,39 @@ def test_list_export_and_diff_at_ten_thousand_groups(
     creds = emulator.credentials
     monkeypatch.setenv("CAPILLARY_USERNAME", creds.username)
     monkeypatch.setenv("CAPILLARY_PASSWORD", creds.password)
+    monkeypatch.setenv("CAPILLARY_REQUESTS_PER_MINUTE", "100000")  # the suite shares one key
     org = ["--base-url", emulator.url]
+    pages = SIZE // 100
+
+    def requests() -> list[dict]:
+        return list(control.get("/requests").json()["requests"])
+
+    before = len(requests())
+    client = CapillaryClient(emulator_settings(emulator))
+    assert client.find_by_name("SCALE-05000")["id"] == 2911 + 5000
+    (lookup,) = requests()[before:]  # one page, not the org
+    assert (lookup["path"], "name=SCALE-05000" in lookup["query"]) == ("/v3/milestones", True)
 
     assert main(["list", "--json", *org]) == 0
-    assert json.loads(capsys.readouterr().out)["count"] == SIZE
+    out, err = capsys.readouterr()
+    assert json.loads(out)["count"] == SIZE
+    assert "read 1,000 of 10,000 milestone(s) of the org (listed)" in err
+    assert "read 10,000 of 10,000 milestone(s)" in err
 
-    before = len(control.get("/requests").json()["requests"])
+    before = len(requests())
     assert main(["export", "--all", "-o", str(tmp_path / "org"), *org]) == 0
     capsys.readouterr()
     assert len(list((tmp_path / "org").glob("*.yaml"))) == SIZE
-    exported = len(control.get("/requests").json()["requests"]) - before
-    assert exported == 1  # the list carries every group whole: no request per group
+    exported = requests()[before:]
+    assert len(exported) == pages  # the pages carry every group whole: none read alone
+    assert {r["path"] for r in exported} == {"/v3/milestones"}
 
-    before = len(control.get("/requests").json()["requests"])
+    before = len(requests())
     code = main(["diff", str(tmp_path / "org"), "--json", *org])
     report = json.loads(capsys.readouterr().out)
     assert code == 0, report["summary"]
     assert report["summary"]["same"] == SIZE
-    assert len(control.get("/requests").json()["requests"]) - before == 1
+    assert len(requests()) - before == pages
 
 
 def test_a_read_is_served_while_a_long_list_is_written_out(emulator, api):

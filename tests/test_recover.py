@@ -36,7 +36,7 @@ def _deployment(*pending: dict, resources: list[dict] | None = None) -> dict:
 def test_one_matching_group_is_recorded_with_the_outputs_of_an_adoption(org):
     client, declared, group = org
     deployment = _deployment(_pending("be01", declared))
-    (finding,) = plan_recovery(deployment, client.list_groups(), client.read)
+    (finding,) = plan_recovery(deployment, client.find_by_name, client.read)
     assert finding.record is not None and finding.group_id == group["id"]
     outputs = finding.record["outputs"]
     assert outputs["targetGroupId"] == group["id"] and outputs["__provider"] == PROVIDER_BLOB
@@ -50,31 +50,33 @@ def test_a_group_that_differs_is_left_alone_and_named(org):
     changed = copy.deepcopy(declared)
     changed["targets"][0]["defaultValues"][0]["defaultValue"] = 99
     (finding,) = plan_recovery(
-        _deployment(_pending("be01", changed)), client.list_groups(), client.read
+        _deployment(_pending("be01", changed)), client.find_by_name, client.read
     )
     assert finding.record is None and "differs from the declaration" in finding.reason
     assert "targets[0].defaultValues[0]" in finding.reason
 
 
-def test_no_group_two_groups_or_a_managed_group_are_left_alone(org, api):
+def test_no_group_or_a_managed_group_are_left_alone(org, api, control):
     client, declared, group = org
     missing = {**declared, "name": "never-created"}
-    (none,) = plan_recovery(_deployment(_pending("x", missing)), client.list_groups(), client.read)
+    (none,) = plan_recovery(_deployment(_pending("x", missing)), client.find_by_name, client.read)
     assert none.record is None and "never reached Capillary" in none.reason
-
-    twice = [dict(g) for g in client.list_groups()] * 2
-    (two,) = plan_recovery(_deployment(_pending("be01", declared)), twice, client.read)
-    assert two.record is None and "2 groups carry its name" in two.reason
+    lookups = [r for r in control.get("/requests").json()["requests"] if r["method"] == "GET"]
+    assert [(r["path"], "name=never-created" in r["query"]) for r in lookups] == [
+        ("/v3/milestones", True)  # one page, not the org
+    ]
 
     other = {"urn": "urn:pulumi:dev::p::t::other", "type": TYPE, "id": str(group["id"])}
     deployment = _deployment(_pending("be01", declared), resources=[other])
-    (managed,) = plan_recovery(deployment, client.list_groups(), client.read)
+    (managed,) = plan_recovery(deployment, client.find_by_name, client.read)
     assert managed.record is None and "already managed by other" in managed.reason
 
 
 def test_a_pending_adoption_is_matched_by_its_id(org):
     client, declared, group = org
     adoption = {**declared, "name": declared["name"], "adoptExistingId": float(group["id"])}
-    (finding,) = plan_recovery(_deployment(_pending("be01", adoption)), [], client.read)
+    (finding,) = plan_recovery(
+        _deployment(_pending("be01", adoption)), lambda name: None, client.read
+    )
     assert finding.record is not None and finding.group_id == group["id"]
     assert finding.record["outputs"]["adoptExistingId"] == float(group["id"])

@@ -40,6 +40,7 @@ from .exceptions import (
     NameTakenError,
     NotFoundError,
     RateLimitedError,
+    ReadsPhasedOutError,
     TransientError,
 )
 from .fields import GROUP, TARGET, Edit, rows
@@ -109,6 +110,11 @@ class Applier:
         """Read a group and return it if it matches the declaration; fail with the differences."""
         try:
             recorded = self.client.read(group_id, deadline)
+        except ReadsPhasedOutError as error:
+            raise error.because(
+                f"adoptExistingId cannot check that target group {group_id} matches the "
+                "declaration, and nothing was taken over or written"
+            ) from None
         except NotFoundError:
             raise NotFoundError(
                 f"Target group {group_id}, which adoptExistingId names, does not exist in this "
@@ -132,13 +138,16 @@ class Applier:
         for attempt in retrying:
             with attempt:
                 if maybe_committed:
-                    found = self.client.find_by_name(name, deadline)
+                    found = self._look_up(name, deadline)
                     if found is not None:
                         return self._recover(found, declared, deadline)
                 try:
                     return self.client.post_group(declared, deadline)
                 except NameTakenError:
-                    found = self.client.find_by_name(name, deadline)
+                    try:
+                        found = self.client.find_by_name(name, deadline)
+                    except ReadsPhasedOutError:
+                        found = None  # taken all the same; which group, unknown
                     if maybe_committed and found is not None:
                         return self._recover(found, declared, deadline)
                     raise self._taken(name, found) from None
@@ -148,6 +157,17 @@ class Applier:
                     maybe_committed = True
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _look_up(self, name: str, deadline: Deadline) -> dict[str, Any] | None:
+        """The group a create whose answer was lost may have made."""
+        try:
+            return self.client.find_by_name(name, deadline)
+        except ReadsPhasedOutError as error:
+            raise error.because(
+                f"the answer to the create of {name!r} was lost and whether Capillary made the "
+                "group cannot be checked: look for it in the Capillary UI before `pulumi up` "
+                "runs again (a create of a name that is taken is refused, never duplicated)"
+            ) from None
 
     def _recover(
         self, found: dict[str, Any], declared: dict[str, Any], deadline: Deadline
@@ -196,6 +216,11 @@ class Applier:
                 targets = current.get("targets") or []
             else:
                 targets = self.client.targets(group_id)
+        except ReadsPhasedOutError as error:
+            raise error.because(
+                f"the edit of target group {group_id} ({recorded.get('name')!r}) could not be "
+                "verified after it is made, so it was not made and nothing was written"
+            ) from None
         except NotFoundError:
             raise NotFoundError(
                 f"Target group {group_id} ({recorded.get('name')!r}) no longer exists in "

@@ -17,6 +17,7 @@ no message depends on a traceback, and none ever contains a password, its md5, a
         ├── NameTakenError          310069: the name exists (case-insensitively)
         ├── RequestRejectedError    other validation codes (300004, 310008, 310033, ...)
         ├── PhasedOutError          creation switched off: use POST v3/promotions
+        │   └── ReadsPhasedOutError reading milestones switched off
         ├── UnexpectedAnswerError   not Capillary's answer: a bare 404, a wrong shape, too big
         └── TransientError          worth retrying
             ├── RateLimitedError    429 (honours Retry-After)
@@ -188,6 +189,23 @@ class RequestRejectedError(APIError):
 
 class PhasedOutError(APIError):
     pass
+
+
+class ReadsPhasedOutError(PhasedOutError):
+    """Capillary no longer answers reads of milestones through the target-group API."""
+
+    def because(self, cannot: str) -> ReadsPhasedOutError:
+        """The same error, saying what cannot be done now (one sentence with the rest)."""
+        return ReadsPhasedOutError(reads_phased_out(cannot), status=self.status, code=self.code)
+
+
+def reads_phased_out(cannot: str) -> str:
+    """``cannot``: what the running command cannot do without reading, and what happened."""
+    return (
+        "Capillary has phased out reading milestones through the target-group API, so "
+        f"{cannot}; what still works without reading: creating milestones, deleting them, "
+        "and `pulumi preview` and `pulumi up` of milestones that do not change."
+    )
 
 
 class UnexpectedAnswerError(APIError):

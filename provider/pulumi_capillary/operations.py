@@ -33,7 +33,14 @@ from .declaration.models import (
     split_inputs,
 )
 from .declaration.names import Spelling, spelling_of
-from .exceptions import ConfigurationError, DeclarationError, NotFoundError, Violation, quote
+from .exceptions import (
+    ConfigurationError,
+    DeclarationError,
+    NotFoundError,
+    ReadsPhasedOutError,
+    Violation,
+    quote,
+)
 from .plan import (
     Policies,
     Verdict,
@@ -331,6 +338,11 @@ class Milestones:
             recorded = self.client.read(group_id)
         except NotFoundError:
             return Read("", {})  # Capillary's own 310017: gone, dropped from the state
+        except ReadsPhasedOutError as error:
+            raise error.because(
+                f"target group {group_id} cannot be read (`pulumi refresh`, `pulumi import`) "
+                "and the stack keeps what it last recorded of it"
+            ) from None
         applied = applied_of(props)
         options = kept_of({**props, **(inputs or {})})
         outs = outputs(recorded, options, applied)

@@ -28,6 +28,7 @@ def _fast(emulator: EmulatorServer) -> dict[str, str]:
         "CAPILLARY_RETRY_BACKOFF_SECONDS": "0.01",
         "CAPILLARY_RETRY_DEADLINE_SECONDS": "20",
         "CAPILLARY_TIMEOUT_SECONDS": "5",
+        "CAPILLARY_REQUESTS_PER_MINUTE": "100000",  # one emulator, one key, many tests
     }
 
 

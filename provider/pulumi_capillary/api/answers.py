@@ -17,9 +17,11 @@ from ..exceptions import (
     NotFoundError,
     PhasedOutError,
     RateLimitedError,
+    ReadsPhasedOutError,
     RequestRejectedError,
     UnavailableError,
     UnexpectedAnswerError,
+    reads_phased_out,
 )
 from .settings import Naming
 
@@ -94,6 +96,9 @@ def error_for(
     if status == 410 or (
         status in (400, 403) and any(w in message.lower() for w in ("phase", "promotion"))
     ):
+        if where.startswith("GET ") or where.endswith("/isValidName"):
+            cannot = f"{where} is refused (HTTP {status})"
+            return ReadsPhasedOutError(reads_phased_out(cannot), **kw)
         return PhasedOutError(PHASED_OUT, **kw)
     if status == 401:
         return AuthenticationError(

@@ -31,13 +31,15 @@ from ..exceptions import (
     UnreachableError,
 )
 from . import deadline as _deadline
-from .answers import all_objects, error_for, is_group, is_whole, shaped
+from .answers import error_for, is_group, shaped
 from .auth import Md5BasicAuth, OAuthTokenAuth
+from .budget import shared
 from .deadline import Deadline
+from .reads import GROUPS, Reads
 from .retries import retrying
 from .settings import Settings
 
-GROUPS = "/v3/targetGroups"
+_OURS = ("auth", "cap", "whole")  # our keywords of a call, not httpx's
 
 
 def _tls_failure(error: BaseException) -> bool:
@@ -52,7 +54,7 @@ def _tls_failure(error: BaseException) -> bool:
     return False
 
 
-class CapillaryClient:
+class CapillaryClient(Reads):
     """Thread-safe: the provider server calls it from up to four threads at once."""
 
     def __init__(
@@ -90,6 +92,8 @@ class CapillaryClient:
             assert settings.password is not None
             self.auth = Md5BasicAuth(settings.username or "", settings.password)
         self._http.auth = self.auth
+        identity = settings.oauth_key if settings.uses_oauth else settings.username
+        self._budget = shared(settings.base_url or "", identity or "", settings.requests_per_minute)
 
     def close(self) -> None:
         self._http.close()
@@ -167,9 +171,11 @@ class CapillaryClient:
         with _deadline.applying(deadline) as bound:
             if bound.passed():
                 raise self._late(where, bound)
+            if not self._budget.take(bound, self._tell_budget):
+                raise self._spent(where, bound)
             try:
                 request = self._http.build_request(
-                    method, path, **{k: v for k, v in kwargs.items() if k not in ("auth", "cap")}
+                    method, path, **{k: v for k, v in kwargs.items() if k not in _OURS}
                 )
                 auth = kwargs.get("auth", self.auth)
                 response = self._http.send(request, stream=True, auth=auth)
@@ -205,7 +211,7 @@ class CapillaryClient:
         if response.is_success and isinstance(payload, dict) and "data" in payload:
             if payload.get("errors"):
                 raise self._error(response, payload, where)
-            return payload["data"]
+            return payload if kwargs.get("whole") else payload["data"]
         if response.is_success:
             raise UnexpectedAnswerError(
                 f"Capillary answered {where} (HTTP {response.status_code}) with something "
@@ -227,6 +233,21 @@ class CapillaryClient:
             f"The server at {url} does not answer in TLS during {where} (it looks like plain "
             f"HTTP); for the emulator on this machine use http:// in {setting}, otherwise "
             f"check {setting}."
+        )
+
+    def _tell_budget(self, wait: float) -> None:
+        if self._on_retry is not None:
+            self._on_retry(
+                f"waiting {wait:.1f} s: {self._budget.per_minute} requests a minute is the "
+                f"budget ({self._say('requests_per_minute')})"
+            )
+
+    def _spent(self, where: str, deadline: Deadline) -> DeadlineExceededError:
+        return DeadlineExceededError(
+            f"{where} could not be sent within the call's {deadline.seconds:g} s deadline: the "
+            f"budget of {self._budget.per_minute} requests a minute to Capillary is spent; run "
+            f"again in a minute, or raise {self._say('requests_per_minute')} if Capillary's "
+            "limit for this API key allows it."
         )
 
     def _late(self, where: str, deadline: Deadline) -> DeadlineExceededError:
@@ -256,72 +277,7 @@ class CapillaryClient:
                 return self._once(method, path, deadline, **kwargs)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    # -- the API -------------------------------------------------------------------------
-    def read(self, group_id: int | str, deadline: Deadline | None = None) -> dict[str, Any]:
-        """The group with its periods and its targets, as Capillary records them."""
-        return self._whole({"id": group_id}, deadline)
-
-    def targets(self, group_id: int | str, deadline: Deadline | None = None) -> list[Any]:
-        """The group's targets, as Capillary records them now."""
-        path = f"{GROUPS}/{group_id}/targets"
-        found = self.call("GET", path, deadline)
-        return list(shaped(found, list, f"GET {path}", self._say("base_url"), all_objects))
-
-    def list_groups(
-        self, include_periods: bool = False, deadline: Deadline | None = None
-    ) -> list[dict[str, Any]]:
-        """Every group of the org, UI-made and inactive ones included (not paginated)."""
-        params = {
-            "includePeriods": str(include_periods).lower(),
-            "includeUserCreatedTargetGroups": "true",
-            "includeOnlyActive": "false",
-        }
-        groups = self.call("GET", GROUPS, deadline, params=params, cap="list")
-        if groups is None:
-            return []
-        return [
-            g
-            for g in shaped(groups, list, f"GET {GROUPS}", self._say("base_url"), lambda _: True)
-            if isinstance(g, dict)
-        ]
-
-    def completed(self, groups: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-        """Each listed group whole, by id: as the list carries it where it can; otherwise
-        only what the list left out is read (the group with its periods, its targets),
-        ``reads_in_flight`` groups at a time: the cost per group stays flat."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        whole = {g["id"]: g for g in groups if is_whole(g)}
-        partial = [g for g in groups if g["id"] not in whole]
-        with ThreadPoolExecutor(self._settings.reads_in_flight) as pool:
-            read = pool.map(self._whole, partial)
-            whole.update(zip((g["id"] for g in partial), read, strict=True))
-        return whole
-
-    def _whole(self, listed: dict[str, Any], deadline: Deadline | None = None) -> dict[str, Any]:
-        path, deadline = f"{GROUPS}/{listed['id']}", deadline or self.deadline()
-        group = listed
-        if not isinstance(listed.get("periods"), list):
-            group = self.call("GET", path, deadline, params={"includePeriods": "true"})
-            shaped(group, dict, f"GET {path}", self._say("base_url"), is_group)
-        targets = listed.get("targets")
-        if not isinstance(targets, list):
-            targets = self.call("GET", f"{path}/targets", deadline)
-            shaped(targets, list, f"GET {path}/targets", self._say("base_url"), all_objects)
-        return {**group, "targets": targets}
-
-    def find_by_name(self, name: str, deadline: Deadline | None = None) -> dict[str, Any] | None:
-        """The group named ``name`` (case-insensitively, as Capillary compares), if any."""
-        folded = name.casefold()
-        return next(
-            (
-                g
-                for g in self.list_groups(deadline=deadline)
-                if str(g.get("name", "")).casefold() == folded
-            ),
-            None,
-        )
-
+    # -- the API's writes (its reads: ``reads.Reads``) ------------------------------------
     def post_group(self, body: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
         """``POST v3/targetGroups`` once, never retried here: the answer may be lost after
         Capillary committed it, and only the caller can tell a retry from a duplicate."""

@@ -12,12 +12,10 @@ anything written in a URL's credentials part.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args, get_origin
-from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
@@ -25,14 +23,8 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ..exceptions import ConfigurationError
+from .problems import Problem, Region, credential_problems, url_problems
 
-Region = Literal["apac", "apac2", "eu", "us", "cn"]  # the one list of regions
-# each region's API host; China's does not follow the pattern
-REGIONS: dict[str, str] = {
-    **{region: f"https://{region}.api.capillarytech.com" for region in get_args(Region)},
-    "cn": "https://api.capillarytech.cn.com",
-}
-REGION_HOSTS = {urlsplit(url).hostname: region for region, url in REGIONS.items()}
 PREFIX = "CAPILLARY_"
 
 _lower = BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
@@ -45,17 +37,6 @@ def _says(description: str) -> Any:
 
 
 Megabytes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem with the settings: the field it is about, and what to say."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class Settings(BaseSettings):
@@ -123,6 +104,15 @@ class Settings(BaseSettings):
         Field(ge=1, le=16),
         _says("groups read at a time when a list leaves out their periods or targets (1 to 16)"),
     ] = 8
+    # Capillary documents 1,000 requests a minute per API key on its demo and test clusters
+    requests_per_minute: Annotated[
+        int,
+        Field(ge=1, le=100_000),
+        _says(
+            "the most requests a minute to Capillary, shared by everything in one process using "
+            "the same credentials (1 to 100000; below Capillary's documented 1000 by default)"
+        ),
+    ] = 900
     _problems: tuple[Problem, ...] = PrivateAttr(default=())
     _naming: Naming = PrivateAttr(default=None)  # type: ignore[assignment]
 
@@ -261,94 +251,6 @@ def _field_problem(field: str, given: Any, name: Callable[[str], str]) -> Proble
     return Problem(field, message)
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _url_problems(
-    values: Mapping[str, Any], insecure_ok: bool, name: Callable[[str], str]
-) -> tuple[str | None, list[Problem]]:
-    """The base URL to use (a region's, or ``baseUrl``), and what is wrong with it."""
-    region, base_url = values.get("region"), values.get("base_url")
-    if not base_url:
-        if region in REGIONS:
-            return REGIONS[region], []
-        missing = f"set {name('region')} or {name('base_url')}"
-        return None, [] if region else [Problem("region", missing)]
-    where = name("base_url")
-
-    def problem(message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem("base_url", message)]
-
-    try:
-        parts = urlsplit(base_url)
-        host, _ = parts.hostname, parts.port
-    except ValueError:
-        return problem(f"{where} is not a valid URL; write it as https://host[:port][/path]")
-    if parts.username is not None or parts.password is not None:
-        return problem(
-            f"{where} must not carry credentials before the host; set "
-            f"{name('username')}/{name('password')} instead"
-        )
-    if parts.scheme not in ("http", "https") or not host:
-        return problem(
-            f"{where} must be an https:// URL with a host (http:// only for the "
-            "emulator on this machine)"
-        )
-    problems = []
-    if parts.scheme == "http" and not _loopback(host) and (host in REGION_HOSTS or not insecure_ok):
-        fix = (
-            ""
-            if host in REGION_HOSTS
-            else (f", or set {name('allow_insecure_http')} true for a trusted proxy")
-        )
-        problems.append(
-            Problem(
-                "base_url",
-                f"{where} uses plain http:// to {host}; Capillary needs TLS: use https://{fix}",
-            )
-        )
-    if region in REGIONS and host in REGION_HOSTS and REGION_HOSTS[host] != region:
-        problems.append(
-            Problem(
-                "region",
-                f"{name('region')} is {region!r} but {where} is the "
-                f"{REGION_HOSTS[host]!r} region's host; set one of them, or make them agree",
-            )
-        )
-    return base_url.rstrip("/"), problems
-
-
-def _credential_problems(values: Mapping[str, Any], name: Callable[[str], str]) -> list[Problem]:
-    problems = []
-    for ident, secret, scheme in (
-        ("oauth_key", "oauth_secret", "OAuth"),
-        ("username", "password", "Basic auth"),
-    ):
-        if (ident in values) != (secret in values):
-            missing = secret if ident in values else ident
-            problems.append(
-                Problem(
-                    missing,
-                    f"{scheme} needs both {key(ident)} and {key(secret)}: set {name(missing)}",
-                )
-            )
-    if not problems and not any(k in values for k in ("oauth_key", "username")):
-        problems.append(
-            Problem(
-                "username",
-                f"no credentials: set {name('username')} and "
-                f"{name('password')}, or {name('oauth_key')} and {name('oauth_secret')}",
-            )
-        )
-    return problems
-
-
 def _validated(
     values: dict[str, Any], name: Callable[[str], str]
 ) -> tuple[Settings, list[Problem]]:
@@ -370,7 +272,7 @@ def load_settings(
     environ = os.environ if environ is None else environ
     values = {**Environment(Settings, environ)(), **StackConfig(Settings, config_get)()}
     settings, problems = _validated(values, naming.name)
-    base_url, found = _url_problems(
+    base_url, found = url_problems(
         {"region": settings.region, "base_url": settings.base_url},
         settings.allow_insecure_http,
         naming.name,
@@ -380,7 +282,7 @@ def load_settings(
         for k, v in values.items()
         if k in ("oauth_key", "oauth_secret", "username", "password")
     }
-    problems += found + _credential_problems(pairs, naming.name)
+    problems += found + credential_problems(pairs, naming.name)
     broken = {p.field for p in problems}
     updates: dict[str, Any] = {"base_url": None if found else base_url}
     if broken & {"oauth_key", "oauth_secret"}:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,17 +149,18 @@ Matched = dict[str, dict[str, Any] | None]  # source → the org's group it is, 
 
 def audit(
     declared: Mapping[str, Declared],
-    groups: list[dict[str, Any]],
+    groups: Iterable[dict[str, Any]],
     complete: Callable[[list[dict[str, Any]]], dict[int, dict[str, Any]]],
     name_prefix: str = "",
     invalid: Mapping[str, tuple[str, list[Violation]]] | None = None,
 ) -> Audit:
-    """``declared``: source → milestone (prefix applied); ``groups``: the org's list;
+    """``declared``: source → milestone (prefix applied); ``groups``: the org's groups, read
+    once as they come (only the declared ones are kept whole; of the others, id and name);
     ``complete``: the listed groups whole, by id (``CapillaryClient.completed``). A milestone
     with ``adopt_id`` is matched by that id, any other by its name. ``invalid``: the files
     that break a rule, with the name each declares if it can be read: reported as such (the
     others are audited all the same), and a group of that name is not "not declared"."""
-    matched = _matched(declared, groups)
+    matched, listed = _matched(declared, groups)
     records = complete(list({g["id"]: g for g in matched.values() if g}.values()))
     results = [_milestone(source, d, matched[source], records) for source, d in declared.items()]
     results += [
@@ -170,8 +171,8 @@ def audit(
     broken = {name.casefold() for name, _ in (invalid or {}).values() if name}
     seen = {g["id"] for g in matched.values() if g is not None}
     undeclared = [
-        {"id": g["id"], "name": g.get("name")}
-        for g in sorted(groups, key=lambda g: (str(g.get("name", "")), g.get("id", 0)))
+        g
+        for g in sorted(listed, key=lambda g: (str(g.get("name", "")), g.get("id", 0)))
         if g.get("id") not in seen
         and str(g.get("name", "")).startswith(name_prefix)
         and str(g.get("name", "")).casefold() not in broken
@@ -179,15 +180,26 @@ def audit(
     return Audit(results, undeclared, _shared(matched))
 
 
-def _matched(declared: Mapping[str, Declared], groups: list[dict[str, Any]]) -> Matched:
-    by_name = {str(g.get("name", "")).casefold(): g for g in groups}
-    by_id = {g.get("id"): g for g in groups}
-    return {
-        source: by_id.get(d.adopt_id)
-        if d.adopt_id is not None
-        else by_name.get(str(d.body["name"]).casefold())
-        for source, d in declared.items()
-    }
+def _matched(
+    declared: Mapping[str, Declared], groups: Iterable[dict[str, Any]]
+) -> tuple[Matched, list[dict[str, Any]]]:
+    """Each declaration's group (by its adopted id, else its name), and every group's id
+    and name."""
+    by_name: dict[str, list[str]] = {}
+    by_id: dict[Any, list[str]] = {}
+    for source, milestone in declared.items():
+        if milestone.adopt_id is None:
+            by_name.setdefault(str(milestone.body["name"]).casefold(), []).append(source)
+        else:
+            by_id.setdefault(milestone.adopt_id, []).append(source)
+    matched: Matched = dict.fromkeys(declared)
+    listed = []
+    for group in groups:
+        listed.append({"id": group.get("id"), "name": group.get("name")})
+        folded = str(group.get("name", "")).casefold()
+        for source in [*by_id.get(group.get("id"), []), *by_name.get(folded, [])]:
+            matched[source] = group
+    return matched, listed
 
 
 def _milestone(
@@ -275,14 +287,14 @@ def _declared(
 
 
 def run(args: argparse.Namespace) -> int:
-    from .org import PREFIX, client, stack_config
+    from .org import PREFIX, client, progress, stack_config
 
     config = stack_config(args)
     declared, invalid = _declared(args, config)
     prefix = args.name_prefix if args.name_prefix is not None else config.get(PREFIX) or ""
     org = client(args, config)
-    groups = org.list_groups(include_periods=True)
-    report = audit(declared, groups, org.completed, prefix, invalid)
+    pages = org.pages(include_periods=True, progress=progress("audited"))
+    report = audit(declared, (g for page in pages for g in page), org.completed, prefix, invalid)
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
     elif args.markdown:

@@ -11,7 +11,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,25 +60,27 @@ def exported(
 
 
 def export_all(
-    groups: list[dict[str, Any]],
+    pages: Iterable[list[dict[str, Any]]],
     complete: Callable[[list[dict[str, Any]]], dict[int, dict[str, Any]]],
     directory: Path,
     strip_prefix: str = "",
     schema: str | None = None,
     till: int | None = None,
 ) -> dict[Path, int]:
-    """One milestone file per group, named from the milestone name; ``complete``: the listed
-    groups whole, by id (``CapillaryClient.completed``). Returns each file's group id."""
+    """One milestone file per group, named from the milestone name, a page of the org at a
+    time (a page is held, not the org); ``complete``: the listed groups whole, by id
+    (``CapillaryClient.completed``). Returns each file's group id."""
     directory.mkdir(parents=True, exist_ok=True)
-    records = complete(groups)
     taken: set[str] = set()
     written = {}
-    for group in sorted(groups, key=lambda g: (str(g.get("name", "")), g.get("id", 0))):
-        recorded = records[group["id"]]
-        declaration = exported(recorded, strip_prefix, till)
-        path = directory / _file_name(str(declaration.get("name", "")), taken)
-        path.write_text(file_text(declaration, recorded, schema), encoding="utf-8")
-        written[path] = int(group["id"])
+    for page in pages:
+        records = complete(page)
+        for group in sorted(page, key=lambda g: (str(g.get("name", "")), g.get("id", 0))):
+            recorded = records[group["id"]]
+            declaration = exported(recorded, strip_prefix, till)
+            path = directory / _file_name(str(declaration.get("name", "")), taken)
+            path.write_text(file_text(declaration, recorded, schema), encoding="utf-8")
+            written[path] = int(group["id"])
     return written
 
 
@@ -196,11 +198,13 @@ def run(args: argparse.Namespace) -> int:
 def _every_group(
     args: argparse.Namespace, org: CapillaryClient, strip: str, till: int | None
 ) -> dict[Path, int]:
-    groups = org.list_groups(include_periods=True)
+    from .org import progress
+
+    pages = org.pages(include_periods=True, progress=progress("exported"))
     if args.active_only:
-        groups = [g for g in groups if g.get("active", True)]
+        pages = ([g for g in page if g.get("active", True)] for page in pages)
     folder = Path(args.output)
-    written = export_all(groups, org.completed, folder, strip, schema_from(folder), till)
+    written = export_all(pages, org.completed, folder, strip, schema_from(folder), till)
     print(f"wrote {len(written)} milestone file(s) to {folder}")
     return written
 

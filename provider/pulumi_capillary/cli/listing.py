@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from .org import client
+from .org import client, progress
 
 
 def _summary(group: dict[str, Any]) -> dict[str, Any]:
@@ -26,7 +26,8 @@ def _summary(group: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    groups = [_summary(g) for g in client(args).list_groups(include_periods=True)]
+    pages = client(args).pages(include_periods=True, progress=progress("listed"))
+    groups = [_summary(g) for page in pages for g in page]  # a page whole at a time
     if args.json:
         print(json.dumps({"groups": groups, "count": len(groups)}, indent=2, ensure_ascii=False))
         return 0

@@ -16,7 +16,7 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
-from ..exceptions import CapillaryError
+from ..exceptions import CapillaryError, ReadsPhasedOutError
 from .org import DEFAULT_DIR, add_org_options
 
 OK, FOUND, FAILED = 0, 1, 2  # all is well; something was found; the command could not run
@@ -187,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = import_module(f".{args.module}", __package__).run(args)
-    except CapillaryError as error:
+    except CapillaryError as caught:
+        error = caught
+        if isinstance(caught, ReadsPhasedOutError):
+            error = caught.because(f"`capillary-milestones {args.command}` cannot read the org")
         code = FAILED
         if getattr(args, "json", False):
             print(json.dumps({"error": str(error), "exitCode": code}, ensure_ascii=False))

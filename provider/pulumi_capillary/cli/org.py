@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..api.settings import REGIONS, Naming, Settings, key, load_settings, variable
+from ..api.problems import REGIONS
+from ..api.settings import Naming, Settings, key, load_settings, variable
 from ..exceptions import CapillaryError
 
 if TYPE_CHECKING:
@@ -50,6 +52,21 @@ CLI = Naming(
 def notice(message: str) -> None:
     """Tell the person at the terminal why nothing seems to happen."""
     print(f"capillary-milestones: {message}", file=sys.stderr, flush=True)
+
+
+LONG_READ = 500  # groups: a read of more is told as it goes
+
+
+def progress(done_what: str) -> Callable[[int, int], None]:
+    """Tells on stderr how a long read of the org goes (every 1,000 groups, and its end)."""
+    told = [0]
+
+    def tell(done: int, total: int) -> None:
+        if total > LONG_READ and (done - told[0] >= 1000 or done >= total):
+            told[0] = done
+            notice(f"read {done:,} of {total:,} milestone(s) of the org ({done_what})")
+
+    return tell
 
 
 def stack_config(args: argparse.Namespace) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from ..operations import outputs
 from ..sdk.types import TYPES
 
 Reader = Callable[[int], dict[str, Any]]
+Finder = Callable[[str], "dict[str, Any] | None"]  # a name → the org's group of that name
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def pending_creates(deployment: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _decide(
     resource: dict[str, Any],
-    groups: list[dict[str, Any]],
+    find: Finder,
     managed: Mapping[str, str],
     read: Reader,
 ) -> Finding:
@@ -86,17 +87,12 @@ def _decide(
     if options.adopt_existing_id is not None:
         candidates = [int(options.adopt_existing_id)]
     else:
-        folded = name.casefold()
-        candidates = [int(g["id"]) for g in groups if str(g.get("name", "")).casefold() == folded]
+        found = find(name)  # one page of the org, whatever its size
+        candidates = [] if found is None else [int(found["id"])]
     if not candidates:
         return leave(
             "no group of the org carries its name: the create never reached "
             "Capillary, and `pulumi up` will make it"
-        )
-    if len(candidates) > 1:
-        ids = ", ".join(map(str, candidates))
-        return leave(
-            f"{len(candidates)} groups carry its name ({ids}): choose one with adoptExistingId"
         )
     group_id = candidates[0]
     if str(group_id) in managed:
@@ -114,16 +110,15 @@ def _decide(
     return Finding(urn, name, group_id, record, "the group matches the declaration")
 
 
-def plan_recovery(
-    deployment: Mapping[str, Any], groups: list[dict[str, Any]], read: Reader
-) -> list[Finding]:
-    """One finding per pending create of a milestone, in the order the state lists them."""
+def plan_recovery(deployment: Mapping[str, Any], find: Finder, read: Reader) -> list[Finding]:
+    """One finding per pending create of a milestone, in the order the state lists them;
+    ``find`` looks a name up in the org (``CapillaryClient.find_by_name``)."""
     managed = {
         str(r["id"]): r["urn"].rsplit("::", 1)[-1]
         for r in deployment.get("resources") or []
         if r.get("type") in TYPES and r.get("id")
     }
-    return [_decide(resource, groups, managed, read) for resource in pending_creates(deployment)]
+    return [_decide(resource, find, managed, read) for resource in pending_creates(deployment)]
 
 
 def recovered(deployment: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
@@ -147,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     state = json.loads(pulumi(args.stack, "stack", "export"))
     deployment = state.get("deployment") or {}
     client = CapillaryClient(load_settings(config.get, os.environ))
-    findings = plan_recovery(deployment, client.list_groups(), client.read)
+    findings = plan_recovery(deployment, client.find_by_name, client.read)
     if not findings:
         print(f"stack {args.stack} has no pending create of a milestone: nothing to recover.")
         return 0

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..declaration.names import spelling_of
 from ..diff import compare_declarations, compare_to_record
-from ..exceptions import CapillaryError
+from ..exceptions import CapillaryError, ReadsPhasedOutError
 from ..fields import Mutability
 from ..operations import applied_of, recorded_of
 from ..plan import change_text
@@ -117,10 +117,7 @@ def preview(
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "events.jsonl"
         args = ["preview", "--json", "--save-plan", str(plan_file), "--event-log", str(log)]
-        if policy_pack:
-            args += ["--policy-pack", policy_pack]
-            if policy_config:
-                args += ["--policy-pack-config", policy_config]
+        args += _policy_args(policy_pack, policy_config)
         done = run_pulumi(stack, *args, env={"PULUMI_DEBUG_COMMANDS": "true"})
         events = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
     try:
@@ -130,9 +127,7 @@ def preview(
         raise CapillaryError(
             f"`pulumi preview --stack {stack}` failed: {lines[-1] if lines else done.returncode}"
         ) from None
-    policies = [e["policyEvent"] for e in events if "policyEvent" in e]
-    mandatory = [_violation(p) for p in policies if p.get("enforcementLevel") == "mandatory"]
-    advisory = [_violation(p) for p in policies if p.get("enforcementLevel") != "mandatory"]
+    mandatory, advisory = _violations(events)
     errors = [
         str(d.get("message", "")).strip().removeprefix("error: ")
         for d in document.get("diagnostics") or []
@@ -146,6 +141,20 @@ def preview(
 def _noise(message: str) -> bool:
     """The CLI's follow-up lines to a failure already reported."""
     return any(words in message for words in ("Resource monitor has terminated", "preview failed"))
+
+
+def _policy_args(pack: str | None, config: str | None) -> list[str]:
+    if not pack:
+        return []
+    return ["--policy-pack", pack] + (["--policy-pack-config", config] if config else [])
+
+
+def _violations(events: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The policies' violations: the mandatory ones, and the advisory ones."""
+    policies = [e["policyEvent"] for e in events if "policyEvent" in e]
+    mandatory = [_violation(p) for p in policies if p.get("enforcementLevel") == "mandatory"]
+    advisory = [_violation(p) for p in policies if p.get("enforcementLevel") != "mandatory"]
+    return mandatory, advisory
 
 
 def _violation(event: dict[str, Any]) -> str:
@@ -194,11 +203,7 @@ def review(
         for r in state.get("resources") or []
         if r.get("type") in TYPES and r.get("id")
     }
-    listed = org.list_groups(include_periods=True)
-    by_id = {g.get("id"): g for g in listed}
-    by_name = {str(g.get("name", "")).casefold(): g for g in listed}
-    wanted = [g for r in managed.values() if (g := by_id.get(int(r["id"]))) is not None]
-    whole = org.completed(wanted)
+    view = OrgView.read(org, {int(r["id"]) for r in managed.values()})
     seen: set[Any] = set()
     for resource in sorted({*steps, *managed}):
         step = steps.get(resource, {"op": "same"})
@@ -207,14 +212,16 @@ def review(
         milestone = Milestone(resource, step["op"], str(new_inputs.get("name", "")))
         found.milestones.append(milestone)
         if old is None:
-            _new(found, milestone, new_inputs, by_name, seen)
+            _new(found, milestone, new_inputs, view, org, seen)
             continue
         milestone.group_id = int(old["id"])
         seen.add(milestone.group_id)
         if step["op"] != "same":
             milestone.fields = _fields(old.get("inputs") or {}, new_inputs)
-        _drift(found, milestone, old, whole.get(milestone.group_id))
-    for group in listed:
+        _compared(found, milestone, old, view)
+    if view.phased_out is not None:
+        found.notes.append(f"the org was not compared with the stack: {view.phased_out}")
+    for group in view.listed:
         if group.get("id") not in seen and str(group.get("name", "")).startswith(prefix):
             found.notes.append(
                 f"target group {group['id']} ({group.get('name')!r}) is in the org and not in "
@@ -223,15 +230,55 @@ def review(
     return found
 
 
+@dataclass
+class OrgView:
+    """What the review needs of the org, read a page at a time: the stack's groups whole,
+    and every group's id and name (or why Capillary answered no read)."""
+
+    whole: dict[int, dict[str, Any]] = field(default_factory=dict)
+    listed: list[dict[str, Any]] = field(default_factory=list)
+    phased_out: str | None = None
+
+    @classmethod
+    def read(cls, org: CapillaryClient, managed: set[int]) -> OrgView:
+        view = cls()
+        try:
+            for page in org.pages(include_periods=True):
+                view.listed += [{"id": g.get("id"), "name": g.get("name")} for g in page]
+                view.whole.update(org.completed([g for g in page if g.get("id") in managed]))
+        except ReadsPhasedOutError:
+            view.phased_out = "Capillary has phased out reading milestones through its API"
+        return view
+
+    def named(self, name: str) -> dict[str, Any] | None:
+        folded = name.casefold()
+        return next((g for g in self.listed if str(g.get("name", "")).casefold() == folded), None)
+
+
+def _compared(found: Review, milestone: Milestone, old: dict[str, Any], view: OrgView) -> None:
+    """A milestone the stack manages against the org (an edit is refused where the org
+    cannot be read: it could not be verified)."""
+    if view.phased_out is None:
+        _drift(found, milestone, old, view.whole.get(milestone.group_id or 0))
+    elif milestone.op == "update":
+        found.blocking.append(
+            f"applying would be refused: {view.phased_out}, so the edit of "
+            f"{milestone.resource} (target group {milestone.group_id}) cannot be verified."
+        )
+
+
 def _new(
     found: Review,
     milestone: Milestone,
     inputs: dict[str, Any],
-    by_name: dict[str, dict[str, Any]],
+    view: OrgView,
+    org: CapillaryClient,
     seen: set[Any],
 ) -> None:
-    """A milestone the plan creates: its name must be free, unless it adopts that group."""
-    taken = by_name.get(milestone.name.casefold())
+    """A milestone the plan creates: its name must be free, unless it adopts that group.
+    Capillary's own answer (``isValidName``) decides where it is there; the org's list tells
+    which group has the name."""
+    taken = view.named(milestone.name)
     adopted = inputs.get("adoptExistingId")
     if taken is not None:
         seen.add(taken.get("id"))
@@ -239,12 +286,29 @@ def _new(
         milestone.fields = [f"adopts target group {int(adopted)} (nothing is created)"]
         seen.add(int(adopted))
         return
-    if taken is not None:
+    free = _name_free(org, milestone.name)
+    if free is False or (free is None and taken is not None):
+        which = f"target group {taken['id']} already has" if taken else "already taken"
         found.blocking.append(
             f"applying would be refused: {milestone.resource} creates {milestone.name!r}, a "
-            f"name target group {taken['id']} already has in the org; adopt it "
-            f"(capillary-milestones:adoptExistingIds) or choose another name."
+            f"name {which} in the org; adopt it (capillary-milestones:adoptExistingIds) or "
+            "choose another name."
         )
+    for target in inputs.get("targets") or []:
+        name = str(target.get("name") or "") if isinstance(target, dict) else ""
+        if name and _name_free(org, name, "targetName") is False:
+            found.notes.append(
+                f"{milestone.resource}: the target name {name!r} is already used in the org "
+                "(Capillary's guide asks for target names unique in the org)"
+            )
+
+
+def _name_free(org: CapillaryClient, name: str, kind: str = "targetGroupName") -> bool | None:
+    """``isValidName``'s answer; ``None`` where Capillary gives none."""
+    try:
+        return org.name_free(name, kind)
+    except ReadsPhasedOutError:
+        return None
 
 
 def _drift(

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from ._control import control_routes
 from ._faults import FaultInjection
+from ._reads import MilestoneReads, reading
 from ._records import apply_target_edit, attribution_stamp, period_status, record_group
 from ._store import Store
 from ._validation import Rejected, parse_id, parse_instant, parse_json, validate_create
@@ -78,7 +79,7 @@ def without(data: Any, omitted: set[str], prefix: str = "") -> Any:
     return out
 
 
-class _Api:
+class _Api(MilestoneReads):
     """The endpoints; every handler runs under the store's lock (they are short)."""
 
     def __init__(self, store: Store, credentials: Credentials) -> None:
@@ -194,17 +195,20 @@ class _Api:
 
     async def get(self, request: Request) -> JSONResponse:
         with self.store.lock:
+            reading(self.store)
             group = self._group(request)
             periods = _flag(request, "includePeriods", False)
             return envelope(self._render(group, periods=periods, targets=False, attribution=True))
 
     async def targets(self, request: Request) -> JSONResponse:
         with self.store.lock:
+            reading(self.store)
             targets = self.store.snapshot(self._group(request))["targets"]
             return envelope(without(targets, self.store.omitted, "targets"))
 
     async def target_periods(self, request: Request) -> JSONResponse:
         with self.store.lock:
+            reading(self.store)
             return envelope(self._periods(self._group(request)))
 
     async def list(self, request: Request) -> JSONResponse:
@@ -213,6 +217,8 @@ class _Api:
         with_periods = _flag(request, "includePeriods", False)
         user_created = _flag(request, "includeUserCreatedTargetGroups", False)
         only_active = _flag(request, "includeOnlyActive", False)
+        with self.store.lock:
+            reading(self.store)
         texts = self.store.frozen()
 
         def answer() -> JSONResponse:
@@ -326,6 +332,8 @@ def create_app(
         Route("/v3/oauth/token/generate", api.token, methods=["POST"]),
         Route("/v3/targetGroups", api.handler(api.create), methods=["POST"]),
         Route("/v3/targetGroups", api.handler(api.list), methods=["GET"]),
+        Route("/v3/milestones", api.handler(api.milestones), methods=["GET"]),
+        Route("/v3/targetGroups/isValidName", api.handler(api.is_valid_name), methods=["POST"]),
         Route(
             "/v3/targetGroups/editTargetGroup/{group_id}", api.handler(api.edit), methods=["PUT"]
         ),

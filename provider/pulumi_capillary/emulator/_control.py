@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ._faults import Faults
+from ._reads import OPTIONAL
 from ._store import Store
 from ._validation import Rejected, parse_id, parse_instant, parse_json
 
@@ -68,14 +69,34 @@ def control_routes(store: Store) -> list[Route]:
         return {"now": store.now().isoformat()}
 
     async def phase_out(request: Request) -> dict[str, Any]:
+        """Switch creating and/or reading off (or on again), as Capillary's phase-out does."""
         data = await body(request)
         status = int(data.get("status", 410))
         if status not in (400, 403, 410):
             raise Rejected(300004, "status must be 400, 403 or 410")
+        switches = {"creationDisabled", "readsDisabled"}
+        if not switches & data.keys() or not all(
+            isinstance(data[k], bool) for k in switches & data.keys()
+        ):
+            raise Rejected(300004, "give creationDisabled and/or readsDisabled, true or false")
         with store.lock:
-            store.creation_disabled = bool(data["creationDisabled"])
+            store.creation_disabled = data.get("creationDisabled", store.creation_disabled)
+            store.reads_disabled = data.get("readsDisabled", store.reads_disabled)
             store.phase_out_status = status
-        return {"creationDisabled": store.creation_disabled, "status": status}
+            return {
+                "creationDisabled": store.creation_disabled,
+                "readsDisabled": store.reads_disabled,
+                "status": status,
+            }
+
+    async def endpoints(request: Request) -> dict[str, Any]:
+        """Answer 404 for the later-documented endpoints named, as an older cluster would."""
+        absent = (await body(request)).get("absent", [])
+        if not isinstance(absent, list) or not set(absent) <= set(OPTIONAL):
+            raise Rejected(300004, f"absent must be a list of: {', '.join(OPTIONAL)}")
+        with store.lock:
+            store.absent = set(absent)
+        return {"absent": sorted(store.absent)}
 
     async def faults(request: Request) -> dict[str, Any]:
         new = Faults.from_body(await body(request))
@@ -131,6 +152,7 @@ def control_routes(store: Store) -> list[Route]:
         Route(prefix + "requests", guarded(requests), methods=["GET"]),
         Route(prefix + "clock", guarded(clock), methods=["PUT"]),
         Route(prefix + "phase-out", guarded(phase_out), methods=["PUT"]),
+        Route(prefix + "endpoints", guarded(endpoints), methods=["PUT"]),
         Route(prefix + "faults", guarded(faults), methods=["PUT"]),
         Route(prefix + "token-ttl", guarded(token_ttl), methods=["PUT"]),
         Route(prefix + "groups", guarded(groups), methods=["GET"]),

@@ -44,7 +44,9 @@ class Store:
         self.faults = Faults()
         self.fault_rng = random.Random()
         self.creation_disabled = False
+        self.reads_disabled = False
         self.phase_out_status = 410
+        self.absent: set[str] = set()  # endpoints this cluster does not have
         self.token_ttl = 300
         self.tokens: dict[str, float] = {}
         self.log: deque[dict[str, Any]] = deque(maxlen=max(1, log_limit))
@@ -81,6 +83,14 @@ class Store:
     def name_taken(self, name: str, except_id: int | None = None) -> bool:
         return bool(self._names.get(name.casefold(), set()) - {except_id})
 
+    def named(self, name: str) -> set[int]:
+        """The live groups of this name, case-insensitively (from the index)."""
+        return set(self._names.get(name.casefold(), set()))
+
+    def text(self, group_id: int) -> str:
+        """One group's JSON, as of its last write."""
+        return self._frozen[group_id]
+
     def frozen(self) -> list[str]:
         """The live groups' JSON texts (copied under the lock, rendered outside it)."""
         with self.lock:
@@ -95,6 +105,8 @@ class Store:
             self.next_ids = dict(_FIRST_IDS)
             self.faults = Faults()
             self.creation_disabled = False
+            self.reads_disabled = False
+            self.absent = set()
             self.omitted = set()
             self.save()
 

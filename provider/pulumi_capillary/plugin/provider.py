@@ -181,7 +181,7 @@ def diff_response(verdict: Verdict, olds: dict[str, Any], news: dict[str, Any]) 
 
 def _org(config: dict[str, Any]) -> tuple[str, str] | None:
     """The org a provider's configuration names, as (key, URL), if it names one."""
-    from ..api.settings import REGIONS
+    from ..api.problems import REGIONS
 
     base = config.get("baseUrl")
     if isinstance(base, str) and base.strip():

@@ -287,4 +287,7 @@ class ProviderArgs(SettingsArgs):
     max_list_megabytes: pulumi.Input[float] | None = None
     # groups read at a time when a list leaves out their periods or targets (1 to 16)
     reads_in_flight: pulumi.Input[int] | None = None
+    # the most requests a minute to Capillary, shared by everything in one process using the same
+    # credentials (1 to 100000; below Capillary's documented 1000 by default)
+    requests_per_minute: pulumi.Input[int] | None = None
     _secrets: ClassVar = ("password", "oauth_secret")
