@@ -143,34 +143,71 @@ class Reads:
         self, query: dict[str, str], deadline: Deadline | None
     ) -> Iterator[tuple[list[dict[str, Any]], tuple[int, int]]]:
         """``v3/milestones`` page by page, each group once. Newest first: a group made or
-        removed while reading shifts the pages, so they are read again (up to ``PASSES``)
-        until the total held still; the groups seen before are not yielded twice."""
+        removed while reading shifts the pages, so when the total moved (or a page came
+        short) they are read again, up to ``PASSES`` times; no group is yielded twice."""
         seen: set[int] = set()
         for _ in range(PASSES):
-            offset, totals = 0, set()
-            while True:
-                params = {
-                    **query,
-                    "limit": str(PAGE_SIZE),
-                    "offset": str(offset),
-                    "includeUserCreatedTargetGroups": "true",
-                }
-                payload = self.call("GET", MILESTONES, deadline, params=params, whole=True)
-                self._paged = True
-                where = f"GET {MILESTONES}"
-                data = shaped(payload.get("data"), list, where, self._say("base_url"), all_objects)
-                page = [shaped(g, dict, where, self._say("base_url"), is_group) for g in data]
-                total = _total(payload)
+            totals, short = set(), False
+            for page, total, expected in self._pass(query, deadline):
                 totals.add(total)
-                offset += len(page)
+                short = short or len(page) < expected
                 fresh = [g for g in page if g["id"] not in seen]
                 seen.update(g["id"] for g in fresh)
                 yield fresh, (len(seen), total if total is not None else len(seen))
-                # the end: an empty page, the total reached, or (with no total) nothing new
-                if not page or (offset >= total if total is not None else not fresh):
-                    break
-            if len(totals) == 1:
+            if len(totals) == 1 and not short:
                 return
+
+    def _pass(
+        self, query: dict[str, str], deadline: Deadline | None
+    ) -> Iterator[tuple[list[dict[str, Any]], int | None, int]]:
+        """One read of the pages: (page, the total it gave, how many groups it should hold).
+        The first page tells the total and the server's page size; the rest are read
+        ``reads_in_flight`` at a time, in order (a window of pages is held, not the org)."""
+        first, total = self._page(query, 0, deadline)
+        yield first, total, len(first)
+        step = len(first)
+        if not step or total is None:
+            yield from self._one_by_one(query, deadline, step, first)
+            return
+        offsets = list(range(step, total, step))
+        width = self._settings.reads_in_flight
+        with ThreadPoolExecutor(width) as pool:
+            for at in range(0, len(offsets), width):
+                window = offsets[at : at + width]
+                read = pool.map(lambda offset: self._page(query, offset, deadline), window)
+                for offset, (page, moved) in zip(window, read, strict=True):
+                    yield page, moved, min(step, total - offset)
+
+    def _one_by_one(
+        self,
+        query: dict[str, str],
+        deadline: Deadline | None,
+        offset: int,
+        last: list[dict[str, Any]],
+    ) -> Iterator[tuple[list[dict[str, Any]], int | None, int]]:
+        """Without a total: a page after another, until one is empty or repeats the last
+        (a server that ignores ``offset``)."""
+        while last:
+            page, total = self._page(query, offset, deadline)
+            if [g["id"] for g in page] == [g["id"] for g in last]:
+                return
+            yield page, total, 0
+            offset, last = offset + len(page), page
+
+    def _page(
+        self, query: dict[str, str], offset: int, deadline: Deadline | None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        params = {
+            **query,
+            "limit": str(PAGE_SIZE),
+            "offset": str(offset),
+            "includeUserCreatedTargetGroups": "true",
+        }
+        payload = self.call("GET", MILESTONES, deadline, params=params, whole=True)
+        self._paged = True
+        where, setting = f"GET {MILESTONES}", self._say("base_url")
+        data = shaped(payload.get("data"), list, where, setting, all_objects)
+        return [shaped(g, dict, where, setting, is_group) for g in data], _total(payload)
 
     def _unpaginated(self, include_periods: bool, deadline: Deadline | None) -> list[Any]:
         params = {
