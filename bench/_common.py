@@ -29,6 +29,52 @@ def ratios(ours: list[float], baseline: list[float], goal: str) -> str:
     return f"min {paired[0]:.2f}, median {median(paired):.2f} (goal: {goal})"
 
 
+class Stack:
+    """A scratch Pulumi project and stack of one program, with a file backend of its own;
+    ``plugins``: resource providers by name → the folder of their ``pulumi-resource-*``."""
+
+    def __init__(
+        self,
+        base: Path,
+        name: str,
+        program: str,
+        env: dict[str, str],
+        plugins: dict[str, Path] | None = None,
+    ) -> None:
+        self.directory = base / name
+        (self.directory / "state").mkdir(parents=True)
+        project = f"name: {name}\nruntime: python\n"
+        if plugins:
+            project += "plugins:\n  providers:\n" + "".join(
+                f"    - name: {plugin}\n      path: {path}\n" for plugin, path in plugins.items()
+            )
+        (self.directory / "Pulumi.yaml").write_text(project)
+        (self.directory / "__main__.py").write_text(program)
+        self.env = {
+            **env,
+            "PULUMI_HOME": str(self.directory / "home"),
+            "PULUMI_BACKEND_URL": f"file://{self.directory / 'state'}",
+        }
+        self.pulumi("stack", "init", "bench")
+
+    def pulumi(self, *args: str) -> float:
+        """Run ``pulumi ARGS``; its wall time (the benchmark stops on a failure)."""
+        import subprocess
+        import time
+
+        started = time.perf_counter()
+        done = subprocess.run(
+            [str(self.env["BENCH_CLI"]), *args, "--non-interactive"],
+            cwd=self.directory,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            sys.exit(f"pulumi {' '.join(args)} failed in {self.directory}:\n{done.stdout}")
+        return time.perf_counter() - started
+
+
 class EmulatorProcess:
     """The emulator in its own process (as users run it), so it does not share our GIL."""
 

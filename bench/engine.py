@@ -10,14 +10,12 @@ median ratio printed (goal ≤ 1.2×). Needs the Pulumi CLI: ``make pulumi`` bui
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import _common  # noqa: F401 - puts the repository on sys.path
-from _common import ROOT, EmulatorProcess, median, report
+from _common import ROOT, EmulatorProcess, Stack, median, report
 from tests.real_cli.harness import find_cli
 
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "5"))
@@ -42,33 +40,6 @@ def cli() -> Path:
     if found is None:
         sys.exit("bench/engine.py needs the Pulumi CLI: run `make pulumi` first")
     return found
-
-
-class Stack:
-    def __init__(self, base: Path, name: str, program: str, env: dict[str, str]) -> None:
-        self.directory = base / name
-        (self.directory / "state").mkdir(parents=True)
-        (self.directory / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
-        (self.directory / "__main__.py").write_text(program)
-        self.env = {
-            **env,
-            "PULUMI_HOME": str(self.directory / "home"),
-            "PULUMI_BACKEND_URL": f"file://{self.directory / 'state'}",
-        }
-        self.pulumi("stack", "init", "bench")
-
-    def pulumi(self, *args: str) -> float:
-        started = time.perf_counter()
-        done = subprocess.run(
-            [str(self.env["BENCH_CLI"]), *args, "--non-interactive"],
-            cwd=self.directory,
-            env=self.env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            sys.exit(f"pulumi {' '.join(args)} failed in {self.directory}:\n{done.stdout}")
-        return time.perf_counter() - started
 
 
 def main() -> None:

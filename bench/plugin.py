@@ -8,14 +8,12 @@ the trivial plugin, and not slower than the dynamic provider. Needs the Pulumi C
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import _common  # noqa: F401 - puts the repository on sys.path
-from _common import ROOT, EmulatorProcess, median, report
+from _common import ROOT, EmulatorProcess, Stack, median, report
 from tests.real_cli.harness import find_cli
 
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "3"))
@@ -44,38 +42,6 @@ for i in range({count}):
     pulumi.CustomResource("trivial:index:Thing", f"m{{i}}", {{**body, "name": f"t-{{i:03d}}"}})
 """,
 }
-
-
-class Stack:
-    def __init__(self, base: Path, name: str, program: str, env: dict[str, str]) -> None:
-        self.directory = base / name
-        (self.directory / "state").mkdir(parents=True)
-        bin_dir = base / "bin"
-        (self.directory / "Pulumi.yaml").write_text(
-            f"name: {name}\nruntime: python\nplugins:\n  providers:\n"
-            f"    - name: capillary\n      path: {Path(sys.executable).parent}\n"
-            f"    - name: trivial\n      path: {bin_dir}\n"
-        )
-        (self.directory / "__main__.py").write_text(program)
-        self.env = {
-            **env,
-            "PULUMI_HOME": str(self.directory / "home"),
-            "PULUMI_BACKEND_URL": f"file://{self.directory / 'state'}",
-        }
-        self.pulumi("stack", "init", "bench")
-
-    def pulumi(self, *args: str) -> float:
-        started = time.perf_counter()
-        done = subprocess.run(
-            [self.env["BENCH_CLI"], *args, "--non-interactive"],
-            cwd=self.directory,
-            env=self.env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            sys.exit(f"pulumi {' '.join(args)} failed in {self.directory}:\n{done.stdout}")
-        return time.perf_counter() - started
 
 
 def _trivial_plugin(base: Path) -> None:
@@ -120,10 +86,15 @@ def main() -> None:
             "CAPILLARY_PASSWORD": emulator.password,
             "CAPILLARY_DELETION_POLICY": "delete",
         }
+        plugins = {"capillary": Path(sys.executable).parent, "trivial": base / "bin"}
         for count in (10, 100):
             stacks = {
                 kind: Stack(
-                    base, f"{kind}{count}", text.format(seed=seed, count=count, run=kind), env
+                    base,
+                    f"{kind}{count}",
+                    text.format(seed=seed, count=count, run=kind),
+                    env,
+                    plugins,
                 )
                 for kind, text in PROGRAMS.items()
             }
@@ -142,7 +113,7 @@ def main() -> None:
         for sample in range(SAMPLES):
             for kind, text in PROGRAMS.items():
                 program = text.format(seed=seed, count=50, run=f"{kind}{sample}")
-                stack = Stack(base, f"up-{kind}-{sample}", program, env)
+                stack = Stack(base, f"up-{kind}-{sample}", program, env, plugins)
                 timings[kind].append(stack.pulumi("up", "--yes", "--skip-preview"))
                 stack.pulumi("destroy", "--yes", "--skip-preview")
         _figures("plugin.up_50", timings)

@@ -18,7 +18,7 @@ import pulumi.dynamic
 
 from ..sdk.args import TargetGroupArgs
 from ..sdk.args_base import resource_inputs
-from ..sdk.outputs import RecordedOutputs
+from ..sdk.outputs import RecordedOutputs, moved_from
 from ..sdk.types import PLUGIN_TYPE
 from .provider import TargetGroupProvider
 
@@ -74,18 +74,9 @@ class TargetGroup(RecordedOutputs, pulumi.dynamic.Resource, module="capillary", 
         with _pickler_as_found():
             super().__init__(TargetGroupProvider(), resource_name, props, opts)
 
-    @staticmethod
-    def get(
-        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
-    ) -> TargetGroup:
-        """Read an existing target group into the program (it stays unmanaged)."""
-        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-        return TargetGroup(resource_name, None, merged)
-
 
 def moved_from_plugin(opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
     """``opts`` with an alias from the resource provider's ``TargetGroup`` of the same name:
     a stack moved to it comes back without replacing anything (each milestone updates once,
     with no API call, to record this provider in the state)."""
-    moved = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=PLUGIN_TYPE)])
-    return pulumi.ResourceOptions.merge(moved, opts)
+    return moved_from(PLUGIN_TYPE, opts)

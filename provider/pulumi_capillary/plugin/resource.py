@@ -14,7 +14,7 @@ import pulumi
 
 from ..sdk.args import ProviderArgs, TargetGroupArgs
 from ..sdk.args_base import resource_inputs
-from ..sdk.outputs import RecordedOutputs
+from ..sdk.outputs import RecordedOutputs, moved_from
 from ..sdk.types import DYNAMIC_TYPE, PLUGIN_TYPE
 
 PACKAGE = "capillary"
@@ -46,20 +46,11 @@ class TargetGroup(RecordedOutputs, pulumi.CustomResource):
         props = resource_inputs(resource_name, args, opts, kwargs)
         super().__init__(PLUGIN_TYPE, resource_name, props, opts)
 
-    @staticmethod
-    def get(
-        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
-    ) -> TargetGroup:
-        """Read an existing target group into the program (it stays unmanaged)."""
-        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-        return TargetGroup(resource_name, None, merged)
-
 
 def moved_from_dynamic(opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
     """``opts`` with an alias from the dynamic ``TargetGroup`` of the same name: a stack made
     on the dynamic provider moves to this one without replacing anything."""
-    moved = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=DYNAMIC_TYPE)])
-    return pulumi.ResourceOptions.merge(moved, opts)
+    return moved_from(DYNAMIC_TYPE, opts)
 
 
 class Provider(pulumi.ProviderResource):

@@ -9,6 +9,13 @@ from typing import Any, Generic, TypeVar, overload
 import pulumi
 
 _T = TypeVar("_T")
+_R = TypeVar("_R", bound="RecordedOutputs")
+
+
+def moved_from(type_: str, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """``opts`` with an alias from the other provider's ``TargetGroup`` of the same name."""
+    moved = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=type_)])
+    return pulumi.ResourceOptions.merge(moved, opts)
 
 
 def as_int(value: Any) -> Any:
@@ -42,7 +49,18 @@ class Output(Generic[_T]):
 class RecordedOutputs:
     """The outputs both ``TargetGroup`` resources expose (``pulumi.Output``): the group as
     Capillary recorded it, with ``id`` as ``target_group_id`` and the ids of its periods and
-    targets. A mixin: each resource class inherits these typed attributes."""
+    targets. A mixin: each resource class inherits these typed attributes, and ``get``."""
+
+    @classmethod
+    def get(
+        cls: type[_R],
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> _R:
+        """Read an existing target group into the program (it stays unmanaged)."""
+        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        return cls(resource_name, None, merged)  # type: ignore[call-arg]  # the resource's own
 
     target_group_id = Output[int]("targetGroupId", as_int)
     period_ids = Output[list[int]]("periodIds", as_ints)
