@@ -19,7 +19,8 @@ NAMES = {
 
 
 def writes(control) -> list[tuple[str, str]]:
-    return [c for c in api_calls(control) if c[0] != "GET"]
+    """The calls that may change the org (isValidName is a POST that only reads)."""
+    return [c for c in api_calls(control) if c[0] != "GET" and not c[1].endswith("/isValidName")]
 
 
 def groups(api) -> list[dict]:
