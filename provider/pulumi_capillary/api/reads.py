@@ -31,9 +31,10 @@ _SAID: set[str] = set()  # what was said on stderr in this process
 
 
 def _absent(error: APIError) -> bool:
-    """Whether an endpoint is not there: a bare 404 or 405, or phased out."""
-    unexpected = isinstance(error, UnexpectedAnswerError) and error.status in (404, 405)
-    return unexpected or isinstance(error, PhasedOutError) or error.status == 405
+    """Whether an endpoint is not there: a bare 404 (not Capillary's 310017), a 405, or
+    phased out."""
+    bare = isinstance(error, UnexpectedAnswerError) and error.status == 404
+    return bare or error.status == 405 or isinstance(error, PhasedOutError)
 
 
 def _total(payload: dict[str, Any]) -> int | None:
@@ -80,19 +81,11 @@ class Reads:
     def find_by_name(self, name: str, deadline: Deadline | None = None) -> dict[str, Any] | None:
         """The group named ``name`` (case-insensitively, as Capillary compares), if any."""
         folded = name.casefold()
-        if self._paged is not False:
-            try:
-                for page, _ in self._pages({"name": name}, deadline):
-                    for group in page:
-                        if str(group.get("name", "")).casefold() == folded:
-                            return group
-                return None
-            except APIError as error:
-                if self._paged or not _absent(error):
-                    raise
-                self._fall_back(error)
-        listed = self._unpaginated(False, deadline)
-        return next((g for g in listed if str(g.get("name", "")).casefold() == folded), None)
+        for page in self._groups({"name": name}, False, deadline):
+            for group in page:
+                if str(group.get("name", "")).casefold() == folded:
+                    return group
+        return None
 
     def name_free(self, name: str, kind: str = "targetGroupName") -> bool | None:
         """``POST v3/targetGroups/isValidName``: whether no milestone of the org has this name
@@ -112,9 +105,20 @@ class Reads:
     ) -> Iterator[list[dict[str, Any]]]:
         """Every group of the org (UI-made and inactive ones too), a page at a time."""
         query = {"require-periods": str(include_periods).lower()}
+        return self._groups(query, include_periods, None, progress)
+
+    def _groups(
+        self,
+        query: dict[str, str],
+        include_periods: bool,
+        deadline: Deadline | None,
+        progress: Progress | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The pages of ``v3/milestones`` for ``query``; where it is not there, the whole
+        unpaginated list once (the caller filters it as the query would)."""
         if self._paged is not False:
             try:
-                for page, (done, total) in self._pages(query, None):
+                for page, (done, total) in self._pages(query, deadline):
                     if progress is not None:
                         progress(done, total)
                     yield page
@@ -123,7 +127,7 @@ class Reads:
                 if self._paged or not _absent(error):
                     raise
                 self._fall_back(error)
-        yield self._unpaginated(include_periods, None)
+        yield self._unpaginated(include_periods, deadline)
 
     def list_groups(self, include_periods: bool = False) -> list[dict[str, Any]]:
         """Every group of the org, in one list (the pages joined)."""

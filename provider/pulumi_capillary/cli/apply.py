@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import CapillaryError
-from .review import SIG
+from ..sdk.types import SIG
 
 AGAIN = "nothing was written: run the review again, and approve its new plan."
 

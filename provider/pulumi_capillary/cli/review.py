@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from ..api.client import CapillaryClient
 
 WRITES = {"update", "replace", "create-replacement", "delete-replaced", "delete"}
-SIG = "4dabf18193072939515e22adb298388d"  # the key that marks a secret in Pulumi's JSON
 
 
 @dataclass
@@ -237,6 +236,7 @@ class OrgView:
 
     whole: dict[int, dict[str, Any]] = field(default_factory=dict)
     listed: list[dict[str, Any]] = field(default_factory=list)
+    by_name: dict[str, dict[str, Any]] = field(default_factory=dict)  # folded name → group
     phased_out: str | None = None
 
     @classmethod
@@ -244,15 +244,17 @@ class OrgView:
         view = cls()
         try:
             for page in org.pages(include_periods=True):
-                view.listed += [{"id": g.get("id"), "name": g.get("name")} for g in page]
+                for group in page:
+                    summary = {"id": group.get("id"), "name": group.get("name")}
+                    view.listed.append(summary)
+                    view.by_name[str(summary["name"] or "").casefold()] = summary
                 view.whole.update(org.completed([g for g in page if g.get("id") in managed]))
         except ReadsPhasedOutError:
             view.phased_out = "Capillary has phased out reading milestones through its API"
         return view
 
     def named(self, name: str) -> dict[str, Any] | None:
-        folded = name.casefold()
-        return next((g for g in self.listed if str(g.get("name", "")).casefold() == folded), None)
+        return self.by_name.get(name.casefold())
 
 
 def _compared(found: Review, milestone: Milestone, old: dict[str, Any], view: OrgView) -> None:

@@ -20,10 +20,8 @@ from pulumi.provider.experimental.property_value import (
     ResourceReference,
 )
 
+from ..sdk.types import SECRET, SIG
 from ..unknown import UNKNOWN_SENTINEL
-
-SIG = "4dabf18193072939515e22adb298388d"  # the key that marks a special value (pulumi/rpc)
-SECRET = "1b47061264138c4ac30d75fd1eb44270"  # a secret's signature
 
 
 def _plain_value(value: struct_pb2.Value) -> tuple[Any, bool]:
