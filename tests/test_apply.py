@@ -208,8 +208,10 @@ def test_refused_credentials_half_way_say_to_fix_them():
     recorded["targets"].append(dict(recorded["targets"][0], id=3148, name="second"))
 
     def handler(request):
-        if request.method == "GET":
+        if request.method == "GET" and request.url.path.endswith("/targets"):
             return _envelope(recorded["targets"])
+        if request.method == "GET":
+            return _envelope({k: v for k, v in recorded.items() if k != "targets"})
         if request.url.path.endswith("/3148"):
             return httpx.Response(401, json={"data": None, "errors": None})
         return _envelope(recorded["targets"][0])

@@ -56,7 +56,9 @@ def test_one_period_value_is_an_update_naming_the_period(engine, control, api):
     start = _mark(control)
     assert engine.register("m", body).op == "update"
     assert _calls_since(control, start) == [
-        ("GET", "/v3/targetGroups/2911/targets"),  # before any write: can it be read back?
+        # before any write: the group as it is now (an edit in the org since is refused) ...
+        ("GET", "/v3/targetGroups/2911"),
+        ("GET", "/v3/targetGroups/2911/targets"),
         ("PUT", "/v3/targetGroups/2911/targets/3147"),  # one call for the one target
         ("GET", "/v3/targetGroups/2911"),  # one read-back
         ("GET", "/v3/targetGroups/2911/targets"),

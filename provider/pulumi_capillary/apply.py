@@ -29,13 +29,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .api.answers import NOT_FOUND
 from .api.client import CapillaryClient
 from .api.deadline import Deadline
+from .declaration.names import Spelling
 from .diff import Change, ChangeSet, compare_to_record
 from .exceptions import (
     AdoptionMismatchError,
     AuthenticationError,
     CapillaryError,
+    EditedInOrgError,
     EditNotAppliedError,
     NameTakenError,
     NotFoundError,
@@ -44,6 +47,7 @@ from .exceptions import (
     TransientError,
 )
 from .fields import GROUP, TARGET, Edit, rows
+from .plan import change_text, edited_in_org
 
 Warn = Callable[[str], None]
 
@@ -120,7 +124,7 @@ class Applier:
                 f"Target group {group_id}, which adoptExistingId names, does not exist in this "
                 "org (or was deactivated); an id belongs to one org: give this stack the id of "
                 "the group in its own org, or leave adoptExistingId out to create the milestone.",
-                code=310017,
+                code=NOT_FOUND,
             ) from None
         changes = compare_to_record(recorded, declared)
         if changes:
@@ -204,34 +208,23 @@ class Applier:
         recorded: dict[str, Any],
         declared: dict[str, Any],
         changes: ChangeSet,
+        applied: dict[str, Any] | None = None,
+        spelling: Spelling = Spelling.CAMEL,
     ) -> dict[str, Any]:
-        """Make the plan's updatable changes, then read back and verify each one took. The
-        group is read before any write: an edit that could not be verified is not made."""
+        """Make the plan's updatable changes, then read back and verify each one took.
+
+        The whole group is read before any write, and the update is refused, with nothing
+        written, if someone changed it in the org since the stack recorded it: written on top,
+        the read-back would take in a change nobody reviewed (and an immutable one would then
+        stand in the outputs against the declaration, where no preview can see it)."""
         calls = edits_by_call(list(changes.updates))
         if not calls:
             return recorded
-        try:
-            if Edit.GROUP in calls:
-                current = self.client.read(group_id)
-                targets = current.get("targets") or []
-            else:
-                targets = self.client.targets(group_id)
-        except ReadsPhasedOutError as error:
-            raise error.because(
-                f"the edit of target group {group_id} ({recorded.get('name')!r}) could not be "
-                "verified after it is made, so it was not made and nothing was written"
-            ) from None
-        except NotFoundError:
-            raise NotFoundError(
-                f"Target group {group_id} ({recorded.get('name')!r}) no longer exists in "
-                "Capillary (it was deleted or deactivated), so it cannot be edited; run `pulumi "
-                "refresh` to drop it from the stack, then `pulumi up` creates it again.",
-                code=310017,
-            ) from None
+        current = self._before_edit(group_id, recorded, declared, applied, spelling)
         if Edit.GROUP in calls:
             self.client.edit_group(group_id, group_edit_body(current, declared))
         indexes = sorted({_target_index(c) for c in calls.get(Edit.TARGET, [])})
-        now = {t.get("id"): t for t in targets}
+        now = {t.get("id"): t for t in current.get("targets") or []}
         done: list[int] = []
         for index in indexes:
             target = (recorded.get("targets") or [])[index]
@@ -244,15 +237,64 @@ class Applier:
             done.append(index)
         after = self.client.read(group_id)
         # a field Capillary does not echo cannot be verified: only present values are judged
-        pending = compare_to_record(after, declared).updates
-        if pending:
-            listed = "; ".join(str(c) for c in pending)
+        found = compare_to_record(after, declared)
+        if found.updates:
+            listed = "; ".join(str(c) for c in found.updates)
             raise EditNotAppliedError(
                 f"Capillary accepted the edit of target group {group_id} but did not apply "
                 f"all of it ({listed}); check the milestone in Capillary, then run `pulumi "
                 "up` again."
             )
+        if found.immutable:  # changed in the org in the moment between the read and the write
+            listed = "; ".join(change_text(c, spelling) for c in found.immutable)
+            self.warn(
+                f"target group {group_id} ({after.get('name')!r}) was changed in Capillary while "
+                f"this update ran ({listed}); the stack records it as Capillary holds it, and "
+                "`pulumi refresh` then `pulumi preview` show what the declaration would change."
+            )
         return after
+
+    def _before_edit(
+        self,
+        group_id: str,
+        recorded: dict[str, Any],
+        declared: dict[str, Any],
+        applied: dict[str, Any] | None,
+        spelling: Spelling,
+    ) -> dict[str, Any]:
+        """The group as it is now, read before an edit; refused if it cannot be read (the
+        edit could not be verified) or if the org changed it since the stack recorded it."""
+        name = recorded.get("name")
+        try:
+            current = self.client.read(group_id)
+        except ReadsPhasedOutError as error:
+            raise error.because(
+                f"the edit of target group {group_id} ({name!r}) could not be verified after "
+                "it is made, so it was not made and nothing was written"
+            ) from None
+        except NotFoundError:
+            raise NotFoundError(
+                f"Target group {group_id} ({name!r}) no longer exists in Capillary (it was "
+                "deleted or deactivated), so it cannot be edited; run `pulumi refresh` to drop "
+                "it from the stack, then `pulumi up` creates it again.",
+                code=NOT_FOUND,
+            ) from None
+        if recorded.get("periods") is not None:  # a whole record to compare with
+            # a field already as declared is no conflict (an earlier run of this edit that
+            # stopped half-way, or the same edit made in the UI): only the others are refused
+            differs = {c.loc for c in compare_to_record(current, declared, applied).changes}
+            edited = [
+                c for c in edited_in_org(recorded, current, applied).changes if c.loc in differs
+            ]
+            if edited:
+                listed = "; ".join(change_text(c, spelling) for c in edited)
+                raise EditedInOrgError(
+                    f"Target group {group_id} ({name!r}) was changed in Capillary since this "
+                    f"stack last recorded it ({listed}), so this update was not made and "
+                    "nothing was written: run `pulumi refresh` to take the change into the "
+                    "stack, then `pulumi preview` shows what the declaration does to it."
+                )
+        return current
 
     @staticmethod
     def _halfway(

@@ -162,6 +162,11 @@ class EditNotAppliedError(CapillaryError):
     pass
 
 
+class EditedInOrgError(PlanError):
+    """The group changed in the org since the stack recorded it: an update is not made on
+    top of a group nobody reviewed."""
+
+
 class APIError(CapillaryError):
     """An answer from Capillary that is an error; ``code`` is Capillary's own."""
 

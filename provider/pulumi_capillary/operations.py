@@ -33,6 +33,7 @@ from .declaration.models import (
     split_inputs,
 )
 from .declaration.names import Spelling, spelling_of
+from .diff import compare_to_record
 from .exceptions import (
     ConfigurationError,
     DeclarationError,
@@ -312,8 +313,11 @@ class Milestones:
         assert spec is not None, "the engine sends known values to update"
         body = spec.body()
         verdict = self.verdict(olds, {**news, **body})
-        verdict.raise_unless_in_place(group_id, spelling_of(news))
-        recorded = self.applier.update(group_id, recorded_of(olds), body, verdict.changes)
+        spelling = spelling_of(news)
+        verdict.raise_unless_in_place(group_id, spelling)
+        recorded = self.applier.update(
+            group_id, recorded_of(olds), body, verdict.changes, applied_of(olds), spelling
+        )
         return outputs(recorded, kept_of(news), body)
 
     def delete(self, group_id: str, props: dict[str, Any]) -> None:
@@ -346,9 +350,14 @@ class Milestones:
         applied = applied_of(props)
         options = kept_of({**props, **(inputs or {})})
         outs = outputs(recorded, options, applied)
-        if not drifted(recorded_of(props), recorded, applied):
-            return Read(group_id, outs)  # the inputs stay as declared
         declared = split_inputs(inputs)[0] if inputs else applied
+        if not drifted(recorded_of(props), recorded, applied) and not (
+            declared and compare_to_record(recorded, declared, applied)
+        ):
+            return Read(group_id, outs)  # the inputs stay as declared
+        # Drift since the last record, or a record that disagrees with the declaration (an
+        # edit taken in by an earlier read-back): the inputs become what Capillary holds, so
+        # that the next preview judges the org's change as it would any other.
         if declared:
             body = refreshed_inputs(recorded, canonical_or_none(declared) or declared, applied)
         else:  # read without a declaration (a static get): what would recreate it

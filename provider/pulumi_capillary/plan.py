@@ -239,10 +239,21 @@ def _assign(target: Any, source: Any, part: str | int) -> None:
         target[part] = found
 
 
+def edited_in_org(
+    before: dict[str, Any], after: dict[str, Any], applied: dict[str, Any] | None
+) -> ChangeSet:
+    """What someone changed in the org between two reads of one group (``before``: what the
+    stack recorded; ``after``: the group now), as the declarations that would recreate each
+    compare: server-managed fields and fields Capillary leaves out are never a change. Each
+    change reads recorded → now. The review, an update's read before writing and refresh
+    all judge an edit made in the org by this one comparison."""
+    old = declared_from_recorded(before, applied)
+    return compare_declarations(old, declared_from_recorded(after, applied))
+
+
 def drifted(before: dict[str, Any], after: dict[str, Any], applied: dict[str, Any] | None) -> bool:
-    """Whether a group read again (refresh) differs from the one recorded before, as the
-    declarations that would recreate each compare: if not, the inputs stay as declared."""
+    """Whether a group read again (refresh) differs from the one recorded before: if not,
+    and the record agrees with the declaration, the inputs stay as declared."""
     if before.get("periods") is None:
         return True  # no full record before (a static get): the inputs come from the read
-    old = declared_from_recorded(before, applied)
-    return bool(compare_declarations(old, declared_from_recorded(after, applied)))
+    return bool(edited_in_org(before, after, applied))
